@@ -1,1 +1,21 @@
-namespace Platform.Host; internal static class Program { public static int Main(string[] args) => 0; }
+using System.CommandLine;
+using Platform.Host.Benchmarks;
+using Platform.Host.Cli;
+using Platform.Host.Generate;
+using Platform.Host.Running;
+
+namespace Platform.Host;
+
+/// <summary>The <c>platform</c> command.</summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("Platform: a high-throughput stream-processing engine.");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return await root.Parse(args).InvokeAsync();
+    }
+}

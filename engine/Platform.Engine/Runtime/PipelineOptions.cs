@@ -1,0 +1,45 @@
+using Platform.Engine.DeadLetters;
+
+namespace Platform.Engine.Runtime;
+
+/// <summary>How a pipeline runs: parallelism, batching, buffering, event time. Immutable; validated by <see cref="Validate"/>.</summary>
+public sealed record PipelineOptions
+{
+    /// <summary>Default records per batch.</summary>
+    public const int DefaultBatchSize = 2048;
+    /// <summary>Default batches buffered per channel (bounds memory and gives backpressure).</summary>
+    public const int DefaultChannelCapacity = 16;
+    /// <summary>Default allowed lateness (bounded out-of-orderness of event time).</summary>
+    public static readonly TimeSpan DefaultAllowedLateness = TimeSpan.FromSeconds(5);
+    /// <summary>Default time after which a silent source partition stops holding back the watermark.</summary>
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Worker threads (parse + keyed); 0 means one per core.</summary>
+    public int Workers { get; init; }
+    /// <summary>Records per batch.</summary>
+    public int BatchSize { get; init; } = DefaultBatchSize;
+    /// <summary>Batches buffered per channel.</summary>
+    public int ChannelCapacity { get; init; } = DefaultChannelCapacity;
+    /// <summary>Watermark = max event time seen − this.</summary>
+    public TimeSpan AllowedLateness { get; init; } = DefaultAllowedLateness;
+    /// <summary>A source partition silent this long no longer holds back the watermark.</summary>
+    public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
+    /// <summary>Where records that fail to parse go; counted only when null.</summary>
+    public IDeadLetterSink? DeadLetters { get; init; }
+    /// <summary>Wall clock for idle detection and rates; tests inject their own.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The worker count in effect.</summary>
+    public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public PipelineOptions Validate()
+    {
+        if (Workers < 0) throw new ArgumentException($"Workers must be ≥ 0 (0 = one per core), got {Workers}.");
+        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be ≥ 1, got {BatchSize}.");
+        if (ChannelCapacity < 1) throw new ArgumentException($"ChannelCapacity must be ≥ 1, got {ChannelCapacity}.");
+        if (AllowedLateness < TimeSpan.Zero) throw new ArgumentException($"AllowedLateness must be ≥ 0, got {AllowedLateness}.");
+        if (IdleTimeout <= TimeSpan.Zero) throw new ArgumentException($"IdleTimeout must be > 0, got {IdleTimeout}.");
+        return this;
+    }
+}

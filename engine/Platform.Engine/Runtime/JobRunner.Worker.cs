@@ -43,6 +43,9 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
         /// <summary>The watermark up to which this worker's keyed operator has fired.</summary>
         public long FiredWatermark => Volatile.Read(ref _fired);
 
+        /// <summary>Late records seen by this worker's operator (0 when it does not count them).</summary>
+        public long LateRecords => _operator is ILateRecordCounter c ? c.LateRecords : 0;
+
         public async Task RunAsync(CancellationToken abort)
         {
             var inbox = _job._inboxes[_index].Reader;
@@ -73,6 +76,7 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
                 }
             }
             AdvanceWatermark(long.MaxValue);
+            _job.PublishWatermark();
             _output.Seal();
             await FlushOutputAsync(abort);
         }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Platform.Engine.Batching;
 using Platform.Engine.Contracts;
 using Platform.Engine.DeadLetters;
+using Platform.Engine.Metrics;
 
 namespace Platform.Engine.Runtime;
 
@@ -77,6 +78,7 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
         await Task.Yield();
         var clock = Stopwatch.StartNew();
         var token = abort.Token;
+        using var metrics = new EngineMetrics(_plan.Name, _stats);
         foreach (var sink in _sinks) await sink.OpenAsync(token);
         _workers = new Worker[_workerCount];
         for (var i = 0; i < _workerCount; i++) _workers[i] = new Worker(this, i);
@@ -181,8 +183,14 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
     private void PublishWatermark()
     {
         var min = long.MaxValue;
-        foreach (var w in _workers) min = Math.Min(min, w.FiredWatermark);
+        long late = 0;
+        foreach (var w in _workers)
+        {
+            min = Math.Min(min, w.FiredWatermark);
+            late += w.LateRecords;
+        }
         Interlocked.Exchange(ref _stats.Watermark, min);
+        Interlocked.Exchange(ref _stats.LateRecords, late);
         _stats.ChunkQueueDepth = _chunks.Reader.Count;
         _stats.SinkQueueDepth = _toSinks.Reader.Count;
     }

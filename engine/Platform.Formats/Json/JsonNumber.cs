@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using csFastFloat;
+
+namespace Platform.Formats.Json;
+
+/// <summary>Outcome of parsing a JSON number.</summary>
+internal enum JsonNumberStatus : byte
+{
+    Ok = 0,
+    Invalid,
+    OutOfRange,
+    NotInteger,
+}
+
+/// <summary>Strict JSON number parsing on UTF-8 spans into double or long.</summary>
+internal static class JsonNumber
+{
+    private static readonly double[] PowersOf10 =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    /// <summary>
+    /// Parses a strict JSON number at <paramref name="i"/> (advanced past it). Short decimals take an exact
+    /// (Clinger) fast path; everything else goes to csFastFloat. Infinite results are out of range.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static JsonNumberStatus ParseDouble(ReadOnlySpan<byte> s, ref int i, out double value)
+    {
+        var start = i;
+        var p = i;
+        var negative = false;
+        if ((uint)p < (uint)s.Length && s[p] == (byte)'-')
+        {
+            negative = true;
+            p++;
+        }
+        ulong mantissa = 0;
+        var digits = 0; // significant digits accumulated in mantissa
+        var exponent = 0;
+        if ((uint)p >= (uint)s.Length)
+        {
+            value = 0;
+            return JsonNumberStatus.Invalid;
+        }
+        uint d = (uint)(s[p] - '0');
+        if (d == 0)
+        {
+            p++;
+        }
+        else if (d <= 9)
+        {
+            do
+            {
+                mantissa = mantissa * 10 + d;
+                digits++;
+                p++;
+            }
+            while ((uint)p < (uint)s.Length && (d = (uint)(s[p] - '0')) <= 9);
+        }
+        else
+        {
+            value = 0;
+            return JsonNumberStatus.Invalid;
+        }
+        if ((uint)p < (uint)s.Length && s[p] == (byte)'.')
+        {
+            p++;
+            var fracStart = p;
+            while ((uint)p < (uint)s.Length && (d = (uint)(s[p] - '0')) <= 9)
+            {
+                if (mantissa != 0 || d != 0) digits++;
+                mantissa = mantissa * 10 + d;
+                p++;
+            }
+            if (p == fracStart)
+            {
+                value = 0;
+                return JsonNumberStatus.Invalid;
+            }
+            exponent = fracStart - p;
+        }
+        if ((uint)p < (uint)s.Length && (s[p] | 0x20) == (byte)'e')
+        {
+            p++;
+            var expNegative = false;
+            if ((uint)p < (uint)s.Length && (s[p] == (byte)'+' || s[p] == (byte)'-'))
+            {
+                expNegative = s[p] == (byte)'-';
+                p++;
+            }
+            var expStart = p;
+            var e = 0;
+            while ((uint)p < (uint)s.Length && (d = (uint)(s[p] - '0')) <= 9)
+            {
+                if (e < 100_000) e = e * 10 + (int)d;
+                p++;
+            }
+            if (p == expStart)
+            {
+                value = 0;
+                return JsonNumberStatus.Invalid;
+            }
+            exponent += expNegative ? -e : e;
+        }
+        if ((uint)p < (uint)s.Length && JsonScan.IsDigit(s[p]))
+        {
+            value = 0;
+            return JsonNumberStatus.Invalid; // a digit after a leading zero: "01"
+        }
+        i = p;
+        if (digits <= 19 && mantissa <= (1UL << 53) && (uint)(exponent + 22) <= 44)
+        {
+            double m = mantissa;
+            value = exponent >= 0 ? m * PowersOf10[exponent] : m / PowersOf10[-exponent];
+            if (negative) value = -value;
+            return JsonNumberStatus.Ok;
+        }
+        return ParseSlow(s.Slice(start, p - start), mantissa == 0 && digits == 0, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static JsonNumberStatus ParseSlow(ReadOnlySpan<byte> token, bool zero, out double value)
+    {
+        if (zero)
+        {
+            value = token[0] == (byte)'-' ? -0.0 : 0.0;
+            return JsonNumberStatus.Ok;
+        }
+        value = FastDoubleParser.ParseDouble(token, out var consumed, NumberStyles.Float, (byte)'.');
+        if (consumed != token.Length) return JsonNumberStatus.Invalid;
+        return double.IsFinite(value) ? JsonNumberStatus.Ok : JsonNumberStatus.OutOfRange;
+    }
+
+    /// <summary>Parses a strict JSON integer (no fraction, no exponent) that fits a long.</summary>
+    public static JsonNumberStatus ParseInt64(ReadOnlySpan<byte> s, ref int i, out long value)
+    {
+        value = 0;
+        var end = JsonScan.ScanNumber(s, i);
+        if (end < 0) return JsonNumberStatus.Invalid;
+        var p = i;
+        var negative = s[p] == (byte)'-';
+        if (negative) p++;
+        ulong acc = 0;
+        while (p < end && JsonScan.IsDigit(s[p]))
+        {
+            var d = (uint)(s[p] - '0');
+            if (acc > (ulong.MaxValue - d) / 10) return JsonNumberStatus.OutOfRange;
+            acc = acc * 10 + d;
+            p++;
+        }
+        if (p != end) return JsonNumberStatus.NotInteger;
+        if (negative ? acc > (ulong)long.MaxValue + 1 : acc > long.MaxValue) return JsonNumberStatus.OutOfRange;
+        value = negative ? (long)(0 - acc) : (long)acc;
+        i = end;
+        return JsonNumberStatus.Ok;
+    }
+}

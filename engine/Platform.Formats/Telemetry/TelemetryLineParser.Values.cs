@@ -1,0 +1,471 @@
+using System.Buffers;
+using System.IO.Hashing;
+using System.Runtime.CompilerServices;
+using Platform.Engine.Records;
+using Platform.Engine.Symbols;
+using Platform.Formats.Json;
+
+namespace Platform.Formats;
+
+internal static partial class TelemetryLineParser
+{
+    private const int PValue = 1, PUnit = 2, PX = 4, PY = 8, PZ = 16;
+    private const int LLat = 1, LLon = 2;
+
+    /// <summary>Reads a string field into a symbol; <paramref name="i"/> is at the value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReadSymbol(ReadOnlySpan<byte> s, ref int i, SymbolTable symbols, TelemetryField field, TelemetryField parent,
+        bool allowEmpty, out Symbol symbol, ref TelemetryParseFailure failure)
+    {
+        symbol = default;
+        if (s[i] != (byte)'"') return Fail(ref failure, TelemetryParseError.WrongType, field, i, parent);
+        var start = i + 1;
+        var end = JsonScan.ScanString(s, start, out var escaped, out var error, out var at);
+        if (end < 0) return FailScan(ref failure, error, field, parent, at, 0, 0);
+        var raw = s.Slice(start, end - start);
+        if (escaped) return InternEscaped(raw, ref i, end, symbols, field, parent, allowEmpty, out symbol, ref failure);
+        if (raw.Length == 0 && !allowEmpty) return Fail(ref failure, TelemetryParseError.EmptyString, field, i, parent);
+        if (raw.Length > SymbolTable.MaxSymbolBytes) return Fail(ref failure, TelemetryParseError.StringTooLong, field, i, parent);
+        symbol = symbols.Intern(raw);
+        i = end + 1;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool InternEscaped(ReadOnlySpan<byte> raw, ref int i, int end, SymbolTable symbols, TelemetryField field, TelemetryField parent,
+        bool allowEmpty, out Symbol symbol, ref TelemetryParseFailure failure)
+    {
+        symbol = default;
+        Span<byte> buffer = stackalloc byte[SymbolTable.MaxSymbolBytes];
+        var n = JsonScan.Unescape(raw, buffer);
+        if (n == -1) return Fail(ref failure, TelemetryParseError.StringTooLong, field, i, parent);
+        if (n < 0) return Fail(ref failure, TelemetryParseError.InvalidEscape, field, i, parent);
+        if (n == 0 && !allowEmpty) return Fail(ref failure, TelemetryParseError.EmptyString, field, i, parent);
+        symbol = symbols.Intern(buffer[..n]);
+        i = end + 1;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReadTimestamp(ReadOnlySpan<byte> s, ref int i, out long unixMs, ref TelemetryParseFailure failure)
+    {
+        var b = s[i];
+        if (b == (byte)'"')
+        {
+            var start = i + 1;
+            var end = JsonScan.ScanString(s, start, out var escaped, out var error, out var at);
+            if (end < 0)
+            {
+                unixMs = 0;
+                return FailScan(ref failure, error, TelemetryField.Timestamp, TelemetryField.None, at, 0, 0);
+            }
+            var raw = s.Slice(start, end - start);
+            if (escaped ? !TryParseEscapedTimestamp(raw, out unixMs) : !Iso8601.TryParseUnixMs(raw, out unixMs))
+            {
+                return Fail(ref failure, TelemetryParseError.InvalidTimestamp, TelemetryField.Timestamp, i, TelemetryField.None);
+            }
+            i = end + 1;
+            return true;
+        }
+        if (b == (byte)'-' || JsonScan.IsDigit(b))
+        {
+            var status = JsonNumber.ParseInt64(s, ref i, out unixMs);
+            if (status == JsonNumberStatus.Ok) return true;
+            var code = status switch
+            {
+                JsonNumberStatus.NotInteger => TelemetryParseError.TimestampNotInteger,
+                JsonNumberStatus.OutOfRange => TelemetryParseError.NumberOutOfRange,
+                _ => TelemetryParseError.InvalidNumber,
+            };
+            return Fail(ref failure, code, TelemetryField.Timestamp, i, TelemetryField.None);
+        }
+        unixMs = 0;
+        return Fail(ref failure, TelemetryParseError.WrongType, TelemetryField.Timestamp, i, TelemetryField.None);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryParseEscapedTimestamp(ReadOnlySpan<byte> raw, out long unixMs)
+    {
+        unixMs = 0;
+        Span<byte> buffer = stackalloc byte[64];
+        var n = JsonScan.Unescape(raw, buffer);
+        return n > 0 && Iso8601.TryParseUnixMs(buffer[..n], out unixMs);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReadNumber(ReadOnlySpan<byte> s, ref int i, TelemetryField field, TelemetryField parent, out double value, ref TelemetryParseFailure failure)
+    {
+        var b = s[i];
+        if (b != (byte)'-' && !JsonScan.IsDigit(b))
+        {
+            value = 0;
+            return Fail(ref failure, TelemetryParseError.WrongType, field, i, parent);
+        }
+        var status = JsonNumber.ParseDouble(s, ref i, out value);
+        if (status == JsonNumberStatus.Ok) return true;
+        return Fail(ref failure, status == JsonNumberStatus.OutOfRange ? TelemetryParseError.NumberOutOfRange : TelemetryParseError.InvalidNumber, field, i, parent);
+    }
+
+    private static bool ReadCorrelation(ReadOnlySpan<byte> s, ref int i, ref Telemetry record, ref TelemetryParseFailure failure)
+    {
+        var b = s[i];
+        if (b == (byte)'"')
+        {
+            var start = i + 1;
+            var end = JsonScan.ScanString(s, start, out var escaped, out var error, out var at);
+            if (end < 0) return FailScan(ref failure, error, TelemetryField.CorrelationId, TelemetryField.None, at, 0, 0);
+            var raw = s.Slice(start, end - start);
+            if (escaped)
+            {
+                if (!HashEscaped(raw, out record.CorrelationId)) return Fail(ref failure, TelemetryParseError.InvalidEscape, TelemetryField.CorrelationId, i, TelemetryField.None);
+            }
+            else if (!TryParseUuid(raw, out record.CorrelationId))
+            {
+                record.CorrelationId = XxHash128.HashToUInt128(raw);
+            }
+            record.Flags |= TelemetryFlags.Correlation;
+            i = end + 1;
+            return true;
+        }
+        if (s.Slice(i).StartsWith("null"u8))
+        {
+            i += 4;
+            return true;
+        }
+        return Fail(ref failure, TelemetryParseError.WrongType, TelemetryField.CorrelationId, i, TelemetryField.None);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool HashEscaped(ReadOnlySpan<byte> raw, out UInt128 hash)
+    {
+        hash = default;
+        var rented = ArrayPool<byte>.Shared.Rent(raw.Length);
+        try
+        {
+            var n = JsonScan.Unescape(raw, rented);
+            if (n < 0) return false;
+            var text = rented.AsSpan(0, n);
+            if (!TryParseUuid(text, out hash)) hash = XxHash128.HashToUInt128(text);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>A canonical UUID (8-4-4-4-12 hex digits, any case) as the 128-bit number its digits spell.</summary>
+    internal static bool TryParseUuid(ReadOnlySpan<byte> s, out UInt128 value)
+    {
+        value = default;
+        if (s.Length != 36 || s[8] != (byte)'-' || s[13] != (byte)'-' || s[18] != (byte)'-' || s[23] != (byte)'-') return false;
+        ulong hi = 0, lo = 0;
+        var ok = 0;
+        for (var j = 0; j < 18; j++)
+        {
+            if (j == 8 || j == 13) continue;
+            var h = JsonScan.HexValue(s[j]);
+            ok |= h;
+            hi = (hi << 4) | (uint)h;
+        }
+        for (var j = 19; j < 36; j++)
+        {
+            if (j == 23) continue;
+            var h = JsonScan.HexValue(s[j]);
+            ok |= h;
+            lo = (lo << 4) | (uint)h;
+        }
+        if (ok < 0) return false;
+        value = new UInt128(hi, lo);
+        return true;
+    }
+
+    private static bool ReadPayload(ReadOnlySpan<byte> s, ref int i, SymbolTable symbols, ref Telemetry r, ref TelemetryParseFailure failure)
+    {
+        const TelemetryField parent = TelemetryField.Payload;
+        i = JsonScan.SkipWhitespace(s, i + 1);
+        var seen = 0;
+        var key = TelemetryField.Payload;
+        int keyStart = 0, keyLength = 0;
+        if ((uint)i < (uint)s.Length && s[i] == (byte)'}')
+        {
+            i++;
+            goto Done;
+        }
+        while (true)
+        {
+            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            if (s[i] != (byte)'"') return Fail(ref failure, TelemetryParseError.ExpectedKey, key, i, parent, keyStart, keyLength, nested: key == TelemetryField.Payload);
+            var keyAt = i;
+            key = MatchPayloadKey(s, ref i);
+            if (key == TelemetryField.None)
+            {
+                keyStart = i + 1;
+                key = ClassifyKey(s, ref i, KeySet.Payload, ref failure);
+                if (key == TelemetryField.None) return false;
+                keyLength = i - 1 - keyStart;
+            }
+            i = JsonScan.SkipWhitespace(s, i);
+            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            if (s[i] != (byte)':') return Fail(ref failure, TelemetryParseError.ExpectedColon, key, i, parent, keyStart, keyLength);
+            i = JsonScan.SkipWhitespace(s, i + 1);
+            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            switch (key)
+            {
+                case TelemetryField.Value:
+                    if ((seen & PValue) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    seen |= PValue;
+                    if (!ReadNumber(s, ref i, key, parent, out r.Value, ref failure)) return false;
+                    break;
+                case TelemetryField.X:
+                    if ((seen & PX) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    seen |= PX;
+                    if (!ReadNumber(s, ref i, key, parent, out r.X, ref failure)) return false;
+                    break;
+                case TelemetryField.Y:
+                    if ((seen & PY) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    seen |= PY;
+                    if (!ReadNumber(s, ref i, key, parent, out r.Y, ref failure)) return false;
+                    break;
+                case TelemetryField.Z:
+                    if ((seen & PZ) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    seen |= PZ;
+                    if (!ReadNumber(s, ref i, key, parent, out r.Z, ref failure)) return false;
+                    break;
+                case TelemetryField.Unit:
+                    if ((seen & PUnit) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    seen |= PUnit;
+                    if (s[i] == (byte)'n' && s.Slice(i).StartsWith("null"u8))
+                    {
+                        i += 4;
+                    }
+                    else if (!ReadSymbol(s, ref i, symbols, key, parent, true, out r.Unit, ref failure))
+                    {
+                        return false;
+                    }
+                    break;
+                default:
+                    i = JsonScan.SkipValue(s, i, 2, out var error, out var at);
+                    if (i < 0) return FailScan(ref failure, error, key, parent, at, keyStart, keyLength);
+                    break;
+            }
+            i = JsonScan.SkipWhitespace(s, i);
+            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            var b = s[i];
+            if (b == (byte)',')
+            {
+                i = JsonScan.SkipWhitespace(s, i + 1);
+                continue;
+            }
+            if (b == (byte)'}')
+            {
+                i++;
+                break;
+            }
+            return Fail(ref failure, TelemetryParseError.ExpectedCommaOrEnd, key, i, parent, keyStart, keyLength);
+        }
+
+    Done:
+        var vector = seen & (PX | PY | PZ);
+        if (vector == (PX | PY | PZ))
+        {
+            if ((seen & PValue) != 0) return FailPayload(ref failure, TelemetryParseError.PayloadAmbiguous, 0);
+            r.Flags |= TelemetryFlags.Vector;
+            r.Value = Math.Sqrt(r.X * r.X + r.Y * r.Y + r.Z * r.Z);
+            return true;
+        }
+        if (vector != 0) return FailPayload(ref failure, TelemetryParseError.PayloadIncompleteVector, (byte)((~vector >> 2) & 7));
+        if ((seen & PValue) == 0) return FailPayload(ref failure, TelemetryParseError.PayloadMissingValue, 0);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TelemetryField MatchPayloadKey(ReadOnlySpan<byte> s, ref int i)
+    {
+        var rest = s.Slice(i);
+        if (rest.Length < 4) return TelemetryField.None;
+        switch (rest[1])
+        {
+            case (byte)'v':
+                if (rest.StartsWith("\"value\""u8)) { i += 7; return TelemetryField.Value; }
+                break;
+            case (byte)'u':
+                if (rest.StartsWith("\"unit\""u8)) { i += 6; return TelemetryField.Unit; }
+                break;
+            case (byte)'x':
+                if (rest[2] == (byte)'"') { i += 3; return TelemetryField.X; }
+                break;
+            case (byte)'y':
+                if (rest[2] == (byte)'"') { i += 3; return TelemetryField.Y; }
+                break;
+            case (byte)'z':
+                if (rest[2] == (byte)'"') { i += 3; return TelemetryField.Z; }
+                break;
+        }
+        return TelemetryField.None;
+    }
+
+    private static bool ReadLocation(ReadOnlySpan<byte> s, ref int i, ref Telemetry r, ref TelemetryParseFailure failure)
+    {
+        const TelemetryField parent = TelemetryField.Location;
+        if (s[i] != (byte)'{')
+        {
+            if (s.Slice(i).StartsWith("null"u8))
+            {
+                i += 4;
+                return true;
+            }
+            return Fail(ref failure, TelemetryParseError.WrongType, TelemetryField.Location, i, TelemetryField.None);
+        }
+        i = JsonScan.SkipWhitespace(s, i + 1);
+        var seen = 0;
+        var key = TelemetryField.Location;
+        int keyStart = 0, keyLength = 0;
+        if ((uint)i < (uint)s.Length && s[i] == (byte)'}')
+        {
+            i++;
+            goto Done;
+        }
+        while (true)
+        {
+            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            if (s[i] != (byte)'"') return Fail(ref failure, TelemetryParseError.ExpectedKey, key, i, parent, keyStart, keyLength, nested: key == TelemetryField.Location);
+            var keyAt = i;
+            key = MatchLocationKey(s, ref i);
+            if (key == TelemetryField.None)
+            {
+                keyStart = i + 1;
+                key = ClassifyKey(s, ref i, KeySet.Location, ref failure);
+                if (key == TelemetryField.None) return false;
+                keyLength = i - 1 - keyStart;
+            }
+            i = JsonScan.SkipWhitespace(s, i);
+            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            if (s[i] != (byte)':') return Fail(ref failure, TelemetryParseError.ExpectedColon, key, i, parent, keyStart, keyLength);
+            i = JsonScan.SkipWhitespace(s, i + 1);
+            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            switch (key)
+            {
+                case TelemetryField.Latitude:
+                    if ((seen & LLat) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    seen |= LLat;
+                    if (!ReadNumber(s, ref i, key, parent, out r.Latitude, ref failure)) return false;
+                    break;
+                case TelemetryField.Longitude:
+                    if ((seen & LLon) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    seen |= LLon;
+                    if (!ReadNumber(s, ref i, key, parent, out r.Longitude, ref failure)) return false;
+                    break;
+                default:
+                    i = JsonScan.SkipValue(s, i, 2, out var error, out var at);
+                    if (i < 0) return FailScan(ref failure, error, key, parent, at, keyStart, keyLength);
+                    break;
+            }
+            i = JsonScan.SkipWhitespace(s, i);
+            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            var b = s[i];
+            if (b == (byte)',')
+            {
+                i = JsonScan.SkipWhitespace(s, i + 1);
+                continue;
+            }
+            if (b == (byte)'}')
+            {
+                i++;
+                break;
+            }
+            return Fail(ref failure, TelemetryParseError.ExpectedCommaOrEnd, key, i, parent, keyStart, keyLength);
+        }
+
+    Done:
+        if (seen != (LLat | LLon))
+        {
+            failure = default;
+            failure._error = TelemetryParseError.LocationIncomplete;
+            failure._field = TelemetryField.Location;
+            failure._missing = (byte)(~seen & 3);
+            return false;
+        }
+        r.Flags |= TelemetryFlags.Location;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TelemetryField MatchLocationKey(ReadOnlySpan<byte> s, ref int i)
+    {
+        var rest = s.Slice(i);
+        if (rest.Length < 5 || rest[1] != (byte)'l') return TelemetryField.None;
+        if (rest.StartsWith("\"lat\""u8)) { i += 5; return TelemetryField.Latitude; }
+        if (rest.StartsWith("\"lon\""u8)) { i += 5; return TelemetryField.Longitude; }
+        if (rest.StartsWith("\"latitude\""u8)) { i += 10; return TelemetryField.Latitude; }
+        if (rest.StartsWith("\"longitude\""u8)) { i += 11; return TelemetryField.Longitude; }
+        return TelemetryField.None;
+    }
+
+    // ---- failure recording: out of line, no strings ----
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool Fail(ref TelemetryParseFailure failure, TelemetryParseError error, TelemetryField field, int at,
+        TelemetryField parent = TelemetryField.None, int keyStart = 0, int keyLength = 0, bool nested = false)
+    {
+        failure = default;
+        failure._error = error;
+        failure._field = field;
+        failure._parent = parent;
+        failure._column = at + 1;
+        failure._keyStart = keyStart;
+        failure._keyLength = keyLength;
+        failure._nested = nested;
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool FailAfter(ref TelemetryParseFailure failure, TelemetryParseError error, TelemetryField key, int at, int keyStart, int keyLength) =>
+        Fail(ref failure, error, key, at, TelemetryField.None, keyStart, keyLength);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool Duplicate(ref TelemetryParseFailure failure, TelemetryField key, TelemetryField parent, int keyAt) =>
+        Fail(ref failure, TelemetryParseError.DuplicateKey, key, keyAt, parent);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool FailPayload(ref TelemetryParseFailure failure, TelemetryParseError error, byte missing)
+    {
+        failure = default;
+        failure._error = error;
+        failure._field = TelemetryField.Payload;
+        failure._missing = missing;
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool FailScan(ref TelemetryParseFailure failure, JsonScanError error, TelemetryField field, TelemetryField parent, int at, int keyStart, int keyLength)
+    {
+        var (code, nested) = error switch
+        {
+            JsonScanError.UnexpectedEnd => (TelemetryParseError.UnexpectedEnd, false),
+            JsonScanError.InvalidUtf8 => (TelemetryParseError.InvalidUtf8, false),
+            JsonScanError.ControlCharacter => (TelemetryParseError.ControlCharacter, false),
+            JsonScanError.InvalidEscape => (TelemetryParseError.InvalidEscape, false),
+            JsonScanError.InvalidNumber => (TelemetryParseError.InvalidNumber, false),
+            JsonScanError.TooDeep => (TelemetryParseError.TooDeep, false),
+            JsonScanError.ExpectedKey => (TelemetryParseError.ExpectedKey, true),
+            JsonScanError.ExpectedColon => (TelemetryParseError.ExpectedColon, true),
+            JsonScanError.ExpectedCommaOrClose => (TelemetryParseError.ExpectedCommaOrEnd, true),
+            _ => (TelemetryParseError.InvalidValue, false),
+        };
+        return Fail(ref failure, code, field, at, parent, keyStart, keyLength, nested);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool Missing(ref TelemetryParseFailure failure, int seen)
+    {
+        var field = (seen & SeenDevice) == 0 ? TelemetryField.DeviceId
+            : (seen & SeenTimestamp) == 0 ? TelemetryField.Timestamp
+            : (seen & SeenSensor) == 0 ? TelemetryField.SensorType
+            : TelemetryField.Payload;
+        failure = default;
+        failure._error = TelemetryParseError.MissingField;
+        failure._field = field;
+        return false;
+    }
+}

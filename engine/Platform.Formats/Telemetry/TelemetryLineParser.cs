@@ -1,0 +1,210 @@
+using System.Runtime.CompilerServices;
+using Platform.Engine.Records;
+using Platform.Engine.Symbols;
+using Platform.Formats.Json;
+
+namespace Platform.Formats;
+
+/// <summary>
+/// The per-line telemetry scanner: one strict pass over a line's bytes, writing the record in place.
+/// Field names are matched by their first byte plus one unrolled compare of the quoted literal (so the
+/// usual spelling costs two loads in any order); anything else — escaped names, unknown fields — takes
+/// the general path. Failures return a code in <see cref="TelemetryParseFailure"/>; no strings are built here.
+/// </summary>
+internal static partial class TelemetryLineParser
+{
+    private const int SeenDevice = 1, SeenTimestamp = 2, SeenSensor = 4, SeenPayload = 8, SeenCorrelation = 16, SeenLocation = 32;
+
+    /// <summary>Parses one line (without its line terminator). On false, <paramref name="record"/> holds garbage.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> s, SymbolTable symbols, ref Telemetry record, ref TelemetryParseFailure failure)
+    {
+        record = default;
+        var i = JsonScan.SkipWhitespace(s, 0);
+        if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, TelemetryField.None, s.Length);
+        if (s[i] != (byte)'{') return Fail(ref failure, TelemetryParseError.ExpectedObject, TelemetryField.None, i);
+        i = JsonScan.SkipWhitespace(s, i + 1);
+        var seen = 0;
+        var key = TelemetryField.None;
+        int keyStart = 0, keyLength = 0;
+        if ((uint)i < (uint)s.Length && s[i] == (byte)'}')
+        {
+            i++;
+            goto End;
+        }
+        while (true)
+        {
+            if ((uint)i >= (uint)s.Length) return FailAfter(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, keyStart, keyLength);
+            if (s[i] != (byte)'"') return FailAfter(ref failure, TelemetryParseError.ExpectedKey, key, i, keyStart, keyLength);
+            var keyAt = i;
+            key = MatchRootKey(s, ref i);
+            if (key == TelemetryField.None)
+            {
+                keyStart = i + 1;
+                key = ClassifyKey(s, ref i, KeySet.Root, ref failure);
+                if (key == TelemetryField.None) return false;
+                keyLength = i - 1 - keyStart;
+            }
+            i = JsonScan.SkipWhitespace(s, i);
+            if ((uint)i >= (uint)s.Length) return FailAfter(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, keyStart, keyLength);
+            if (s[i] != (byte)':') return FailAfter(ref failure, TelemetryParseError.ExpectedColon, key, i, keyStart, keyLength);
+            i = JsonScan.SkipWhitespace(s, i + 1);
+            if ((uint)i >= (uint)s.Length) return FailAfter(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, keyStart, keyLength);
+
+            switch (key)
+            {
+                case TelemetryField.DeviceId:
+                    if ((seen & SeenDevice) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
+                    seen |= SeenDevice;
+                    if (!ReadSymbol(s, ref i, symbols, key, TelemetryField.None, false, out record.Device, ref failure)) return false;
+                    break;
+                case TelemetryField.Timestamp:
+                    if ((seen & SeenTimestamp) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
+                    seen |= SeenTimestamp;
+                    if (!ReadTimestamp(s, ref i, out record.Timestamp, ref failure)) return false;
+                    break;
+                case TelemetryField.SensorType:
+                    if ((seen & SeenSensor) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
+                    seen |= SeenSensor;
+                    if (!ReadSymbol(s, ref i, symbols, key, TelemetryField.None, false, out record.Sensor, ref failure)) return false;
+                    break;
+                case TelemetryField.Payload:
+                    if ((seen & SeenPayload) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
+                    seen |= SeenPayload;
+                    if (s[i] != (byte)'{') return Fail(ref failure, TelemetryParseError.WrongType, key, i);
+                    if (!ReadPayload(s, ref i, symbols, ref record, ref failure)) return false;
+                    break;
+                case TelemetryField.CorrelationId:
+                    if ((seen & SeenCorrelation) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
+                    seen |= SeenCorrelation;
+                    if (!ReadCorrelation(s, ref i, ref record, ref failure)) return false;
+                    break;
+                case TelemetryField.Location:
+                    if ((seen & SeenLocation) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
+                    seen |= SeenLocation;
+                    if (!ReadLocation(s, ref i, ref record, ref failure)) return false;
+                    break;
+                default:
+                    i = JsonScan.SkipValue(s, i, 1, out var error, out var at);
+                    if (i < 0) return FailScan(ref failure, error, key, TelemetryField.None, at, keyStart, keyLength);
+                    break;
+            }
+
+            i = JsonScan.SkipWhitespace(s, i);
+            if ((uint)i >= (uint)s.Length) return FailAfter(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, keyStart, keyLength);
+            var b = s[i];
+            if (b == (byte)',')
+            {
+                i = JsonScan.SkipWhitespace(s, i + 1);
+                continue;
+            }
+            if (b == (byte)'}')
+            {
+                i++;
+                break;
+            }
+            return FailAfter(ref failure, TelemetryParseError.ExpectedCommaOrEnd, key, i, keyStart, keyLength);
+        }
+
+    End:
+        i = JsonScan.SkipWhitespace(s, i);
+        if (i != s.Length) return Fail(ref failure, TelemetryParseError.TrailingData, TelemetryField.None, i);
+        const int required = SeenDevice | SeenTimestamp | SeenSensor | SeenPayload;
+        if ((seen & required) != required) return Missing(ref failure, seen);
+        return true;
+    }
+
+    /// <summary>Fast match of a usual root field name at <paramref name="i"/> (a quote); advances past the closing quote.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TelemetryField MatchRootKey(ReadOnlySpan<byte> s, ref int i)
+    {
+        var rest = s.Slice(i);
+        if (rest.Length < 3) return TelemetryField.None;
+        switch (rest[1])
+        {
+            case (byte)'d':
+                if (rest.StartsWith("\"deviceId\""u8)) { i += 10; return TelemetryField.DeviceId; }
+                break;
+            case (byte)'t':
+                if (rest.StartsWith("\"timestamp\""u8)) { i += 11; return TelemetryField.Timestamp; }
+                break;
+            case (byte)'s':
+                if (rest.StartsWith("\"sensorType\""u8)) { i += 12; return TelemetryField.SensorType; }
+                break;
+            case (byte)'p':
+                if (rest.StartsWith("\"payload\""u8)) { i += 9; return TelemetryField.Payload; }
+                break;
+            case (byte)'c':
+                if (rest.StartsWith("\"correlationId\""u8)) { i += 15; return TelemetryField.CorrelationId; }
+                break;
+            case (byte)'l':
+                if (rest.StartsWith("\"location\""u8)) { i += 10; return TelemetryField.Location; }
+                break;
+        }
+        return TelemetryField.None;
+    }
+
+    private enum KeySet : byte { Root, Payload, Location }
+
+    private static ReadOnlySpan<byte> NamesOf(KeySet set) => set switch
+    {
+        KeySet.Root => "deviceId|timestamp|sensorType|payload|correlationId|location"u8,
+        KeySet.Payload => "value|unit|x|y|z"u8,
+        _ => "lat|lon|latitude|longitude"u8,
+    };
+
+    /// <summary>
+    /// The general field-name path: scans the name string at <paramref name="i"/> (a quote), unescapes it when
+    /// needed and looks it up in the names of <paramref name="set"/>. Returns <see cref="TelemetryField.None"/> on a scan
+    /// error (failure set), <see cref="TelemetryField.Unknown"/> for names not in the set.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TelemetryField ClassifyKey(ReadOnlySpan<byte> s, ref int i, KeySet set, ref TelemetryParseFailure failure)
+    {
+        var end = JsonScan.ScanString(s, i + 1, out var escaped, out var error, out var at);
+        if (end < 0)
+        {
+            FailScan(ref failure, error, TelemetryField.None, TelemetryField.None, at, 0, 0);
+            return TelemetryField.None;
+        }
+        scoped ReadOnlySpan<byte> raw = s.Slice(i + 1, end - i - 1);
+        i = end + 1;
+        Span<byte> buffer = stackalloc byte[32];
+        if (escaped)
+        {
+            if (raw.Length > 32 * 6) return TelemetryField.Unknown;
+            var n = JsonScan.Unescape(raw, buffer);
+            if (n < 0) return TelemetryField.Unknown; // too long to be a known name, or an unpaired surrogate
+            raw = buffer[..n];
+        }
+        var names = NamesOf(set);
+        var index = 0;
+        foreach (var range in names.Split((byte)'|'))
+        {
+            if (raw.SequenceEqual(names[range])) return FieldOf(set, index);
+            index++;
+        }
+        return TelemetryField.Unknown;
+    }
+
+    private static TelemetryField FieldOf(KeySet set, int index) => set switch
+    {
+        KeySet.Root => index switch
+        {
+            0 => TelemetryField.DeviceId,
+            1 => TelemetryField.Timestamp,
+            2 => TelemetryField.SensorType,
+            3 => TelemetryField.Payload,
+            4 => TelemetryField.CorrelationId,
+            _ => TelemetryField.Location,
+        },
+        KeySet.Payload => index switch
+        {
+            0 => TelemetryField.Value,
+            1 => TelemetryField.Unit,
+            2 => TelemetryField.X,
+            3 => TelemetryField.Y,
+            _ => TelemetryField.Z,
+        },
+        _ => index is 0 or 2 ? TelemetryField.Latitude : TelemetryField.Longitude,
+    };
+}

@@ -1,0 +1,141 @@
+using System.Runtime.CompilerServices;
+
+namespace Platform.Engine.Aggregates;
+
+/// <summary>
+/// A mergeable quantile sketch with bounded relative error (DDSketch: logarithmic buckets). A value <c>x ≠ 0</c>
+/// goes to bucket <c>ceil(log_γ |x|)</c> of its sign, γ = (1+α)/(1−α); zeros are counted apart. The quantile
+/// <c>q</c> is the nearest-rank one (the value of rank <c>max(1, ceil(q·n))</c> in sorted order), answered by
+/// the representative of its bucket, so it is within α·|x| of the exact one — as long as each sign's values span
+/// at most <see cref="SketchArena.MaxBuckets"/> buckets (with α = 1 % and 2048 buckets, a ratio of about 10^17
+/// between the largest and the smallest magnitude); past that the buckets of smallest magnitude collapse into one.
+/// </summary>
+/// <remarks>
+/// The struct holds only bucket ranges (56 bytes); the counts live in a <see cref="SketchArena"/>, which every
+/// call takes and which must be the same for a sketch's whole life (and for both sides of a merge).
+/// A sketch with <c>k</c> distinct buckets uses a block of 8 … 2k buckets of 4 bytes. Call <see cref="Clear"/>
+/// to return the storage. Counts per bucket are 32-bit.
+/// </remarks>
+public struct QuantileSketch
+{
+    /// <summary>Default α: 1 %.</summary>
+    public const double DefaultRelativeAccuracy = 0.01;
+
+    /// <summary>Default most buckets per sign.</summary>
+    public const int DefaultMaxBuckets = 2048;
+
+    internal BucketStore Positive;
+    internal BucketStore Negative;
+    internal long ZeroCount;
+
+    /// <summary>Number of values added.</summary>
+    public readonly long Count => Positive.Count + Negative.Count + ZeroCount;
+
+    /// <summary>Distinct non-empty bucket range lengths (positive + negative + zero), a measure of its size.</summary>
+    public readonly int BucketSpan => Positive.BucketSpan + Negative.BucketSpan + (ZeroCount > 0 ? 1 : 0);
+
+    /// <summary>Arena buckets this sketch holds (blocks including headroom).</summary>
+    public readonly int ReservedBuckets => Positive.Capacity + Negative.Capacity;
+
+    /// <summary>Adds a finite value (NaN and infinities are ignored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(SketchArena arena, double value)
+    {
+        if (value > 0)
+        {
+            if (value <= double.MaxValue) Positive.Add(arena, arena.IndexOf(value), 1);
+        }
+        else if (value < 0)
+        {
+            if (value >= double.MinValue) Negative.Add(arena, arena.IndexOf(-value), 1);
+        }
+        else if (value == 0)
+        {
+            ZeroCount++;
+        }
+    }
+
+    /// <summary>Adds every value of <paramref name="other"/> (same arena); the result is the sketch of the union.</summary>
+    public void Merge(SketchArena arena, in QuantileSketch other)
+    {
+        Positive.Merge(arena, other.Positive);
+        Negative.Merge(arena, other.Negative);
+        ZeroCount += other.ZeroCount;
+    }
+
+    /// <summary>The nearest-rank <paramref name="q"/>-quantile (0 ≤ q ≤ 1) within the relative accuracy; NaN when empty.</summary>
+    public readonly double Quantile(SketchArena arena, double q)
+    {
+        Span<double> result = stackalloc double[1];
+        Quantiles(arena, [q], result);
+        return result[0];
+    }
+
+    /// <summary>
+    /// Several quantiles in one pass: <paramref name="qs"/> ascending in [0, 1], results into
+    /// <paramref name="results"/> (NaN when empty). Allocation-free.
+    /// </summary>
+    public readonly void Quantiles(SketchArena arena, ReadOnlySpan<double> qs, Span<double> results)
+    {
+        var n = Count;
+        if (n == 0)
+        {
+            results[..qs.Length].Fill(double.NaN);
+            return;
+        }
+
+        var next = 0;
+        long seen = 0;
+        var target = RankOf(qs[0], n);
+        var data = arena.Data;
+
+        if (Negative.Count > 0)
+        {
+            for (var i = Negative.Hi; i >= Negative.Lo && next < qs.Length; i--)
+            {
+                seen += data[Negative.Offset + i - Negative.Base];
+                while (next < qs.Length && target < seen)
+                {
+                    results[next] = -arena.ValueOf(i);
+                    if (++next < qs.Length) target = RankOf(qs[next], n);
+                }
+            }
+        }
+
+        seen += ZeroCount;
+        while (next < qs.Length && target < seen)
+        {
+            results[next] = 0;
+            if (++next < qs.Length) target = RankOf(qs[next], n);
+        }
+
+        if (Positive.Count > 0)
+        {
+            for (var i = Positive.Lo; i <= Positive.Hi && next < qs.Length; i++)
+            {
+                seen += data[Positive.Offset + i - Positive.Base];
+                while (next < qs.Length && target < seen)
+                {
+                    results[next] = arena.ValueOf(i);
+                    if (++next < qs.Length) target = RankOf(qs[next], n);
+                }
+            }
+        }
+    }
+
+    /// <summary>Forgets every value and gives the storage back to <paramref name="arena"/>.</summary>
+    public void Clear(SketchArena arena)
+    {
+        Positive.Clear(arena);
+        Negative.Clear(arena);
+        ZeroCount = 0;
+    }
+
+    /// <summary>0-based nearest rank of quantile <paramref name="q"/> among <paramref name="n"/> values: max(1, ceil(q·n)) − 1.</summary>
+    public static long RankOf(double q, long n)
+    {
+        if (!(q >= 0 && q <= 1)) throw new ArgumentOutOfRangeException(nameof(q), q, "A quantile must be in [0, 1].");
+        var r = (long)Math.Ceiling(q * n) - 1;
+        return Math.Clamp(r, 0, n - 1);
+    }
+}

@@ -1,3 +1,5 @@
+using Platform.Engine.Windows;
+
 namespace Platform.Host.Config;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Platform.Engine.Windows;
 
 namespace Platform.Host.Config;
 

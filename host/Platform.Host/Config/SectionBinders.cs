@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Platform.Engine.Windows;
 using Platform.Host.Config.Binding;
 
 namespace Platform.Host.Config;

@@ -13,12 +13,14 @@ internal abstract record SourceConfig
 /// <summary>The deterministic telemetry generator (<c>type: generator</c>).</summary>
 /// <param name="Events">Records to generate (<c>events</c>, ≥ 0; 0 = unbounded).</param>
 /// <param name="Seed">Random seed (<c>seed</c>).</param>
-/// <param name="Devices">Distinct devices (<c>devices</c>, ≥ 1).</param>
-/// <param name="Sensors">Sensor types (<c>sensors</c>, a non-empty list of distinct names).</param>
+/// <param name="Devices">Distinct devices (<c>devices</c>, 1..100,000,000).</param>
+/// <param name="Sensors">Sensor types (<c>sensors</c>, a non-empty list of distinct names of the generator's profiles: temperature, humidity, pressure, vibration).</param>
 /// <param name="VectorShare">Share of x/y/z payloads (<c>vector-share</c>, 0..1).</param>
 /// <param name="MalformedShare">Share of malformed lines (<c>malformed-share</c>, 0..1).</param>
 /// <param name="AnomalyShare">Share of injected anomalies (<c>anomaly-share</c>, 0..1).</param>
 /// <param name="OutOfOrder">Maximum disorder of event times (<c>out-of-order</c>, a duration ≥ 0).</param>
+/// <param name="LateShare">Share of records made late on purpose (<c>late-share</c>, 0..1, default 0).</param>
+/// <param name="MaxLateness">How far beyond <paramref name="OutOfOrder"/> a late record may lag (<c>max-lateness</c>, default 30s).</param>
 /// <param name="Rate">Records per second (<c>rate</c>, ≥ 0; 0 = as fast as possible).</param>
 internal sealed record GeneratorSourceConfig(
     long Events,
@@ -29,6 +31,8 @@ internal sealed record GeneratorSourceConfig(
     double MalformedShare,
     double AnomalyShare,
     TimeSpan OutOfOrder,
+    double LateShare,
+    TimeSpan MaxLateness,
     double Rate) : SourceConfig
 {
     /// <summary>The YAML <c>type</c>.</summary>
@@ -50,6 +54,8 @@ internal sealed record GeneratorSourceConfig(
         ConfigDefaults.GeneratorMalformedShare,
         ConfigDefaults.GeneratorAnomalyShare,
         ConfigDefaults.GeneratorOutOfOrder,
+        ConfigDefaults.GeneratorLateShare,
+        ConfigDefaults.GeneratorMaxLateness,
         ConfigDefaults.SourceRate);
 }
 

@@ -1,3 +1,5 @@
+using Platform.Engine.Windows;
+
 namespace Platform.Host.Config;
 
 /// <summary>One operator of <c>steps[]</c>. One subtype per <c>op</c>; see <see cref="ConfigRegistry"/>.</summary>

@@ -1,4 +1,5 @@
 using CsCheck;
+using Platform.Engine.Windows;
 using Platform.Host.Config;
 
 namespace Platform.Host.Tests.Config;

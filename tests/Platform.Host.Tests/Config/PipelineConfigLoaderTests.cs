@@ -1,3 +1,4 @@
+using Platform.Engine.Windows;
 using Platform.Host.Config;
 
 namespace Platform.Host.Tests.Config;
@@ -236,6 +237,15 @@ public sealed class PipelineConfigLoaderTests
         var error = Single(Parse(good.Replace("variance", "varience", StringComparison.Ordinal)));
         Assert.Equal((8, "unknown aggregate 'varience'"), (error.Line, error.Message));
         Assert.StartsWith("did you mean 'variance'?", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_GeneratorUnknownSensor_SuggestsKnownProfile()
+    {
+        var error = Single(Parse("source:\n  type: generator\n  sensors: [temperature, humidty]\nsinks: [{type: console}]"));
+
+        Assert.Equal((3, 26, "unknown sensor type 'humidty'"), (error.Line, error.Column, error.Message));
+        Assert.Equal("did you mean 'humidity'? the generator knows: temperature, humidity, pressure, vibration", error.Hint);
     }
 
     [Fact]

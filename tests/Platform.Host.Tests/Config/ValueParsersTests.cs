@@ -1,4 +1,5 @@
 using CsCheck;
+using Platform.Engine.Windows;
 using Platform.Host.Config;
 using Platform.Host.Config.Binding;
 

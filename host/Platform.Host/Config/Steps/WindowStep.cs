@@ -1,3 +1,4 @@
+using Platform.Engine.Windows;
 using Platform.Host.Config.Binding;
 
 namespace Platform.Host.Config.Steps;

@@ -27,3 +27,11 @@ public readonly struct TelemetryValue : IValueSelector<Telemetry>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double ValueOf(in Telemetry record) => record.Value;
 }
+
+/// <summary>Keys telemetry by device alone (all its sensors share one key).</summary>
+public readonly struct TelemetryDeviceKey : IKeySelector<Telemetry>
+{
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long KeyOf(in Telemetry record) => record.Device.Id;
+}

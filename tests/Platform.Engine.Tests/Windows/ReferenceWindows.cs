@@ -35,6 +35,10 @@ internal sealed class ReferenceWindows(WindowSpec spec, LatePolicy policy, long 
     public long LateSideOutput { get; private set; }
     public long LateUpdated { get; private set; }
     public long WindowsFired { get; private set; }
+    /// <summary>Records that merged two or more existing sessions (coverage).</summary>
+    public long Bridges { get; private set; }
+    /// <summary>Rows fired with IsUpdate (re-opened sessions) (coverage).</summary>
+    public long RefiredUpdates { get; private set; }
 
     public void OnRecord(Rec r)
     {
@@ -50,6 +54,7 @@ internal sealed class ReferenceWindows(WindowSpec spec, LatePolicy policy, long 
         foreach (var x in due)
         {
             Output.Add(Row(x, x.Emitted));
+            if (x.Emitted) RefiredUpdates++;
             x.Fired = true;
             x.Emitted = true;
             WindowsFired++;
@@ -128,6 +133,7 @@ internal sealed class ReferenceWindows(WindowSpec spec, LatePolicy policy, long 
             return;
         }
 
+        if (overlapping.Count >= 2) Bridges++;
         var merged = new Win { Key = r.Key, Start = r.Time, End = end };
         foreach (var x in overlapping)
         {

@@ -72,15 +72,30 @@ public class WindowStatsOperatorPropertyTests
         });
 
     [Fact]
-    public void OnRecords_TumblingRandomStreams_MatchesReference() => CheckAgainstReference(GenTumbling);
+    public void OnRecords_TumblingRandomStreams_MatchesReference()
+    {
+        var seen = CheckAgainstReference(GenTumbling);
+        Assert.All(seen[..4], c => Assert.True(c > 0, $"coverage {string.Join(",", seen)}"));
+    }
 
     [Fact]
-    public void OnRecords_HoppingRandomStreams_MatchesReference() => CheckAgainstReference(GenHopping);
+    public void OnRecords_HoppingRandomStreams_MatchesReference()
+    {
+        var seen = CheckAgainstReference(GenHopping);
+        Assert.All(seen[..4], c => Assert.True(c > 0, $"coverage {string.Join(",", seen)}"));
+    }
 
     [Fact]
-    public void OnRecords_SessionRandomStreams_MatchesReference() => CheckAgainstReference(GenSession);
+    public void OnRecords_SessionRandomStreams_MatchesReference()
+    {
+        var seen = CheckAgainstReference(GenSession);
+        Assert.All(seen, c => Assert.True(c > 0, $"coverage {string.Join(",", seen)}"));
+    }
 
-    private static void CheckAgainstReference(Gen<WindowSpec> spec) =>
+    /// <summary>Checks the property; returns how often the interesting cases came up (dropped, side output, updated, updates emitted, bridges, re-fired), so a test can prove it exercised them.</summary>
+    private static long[] CheckAgainstReference(Gen<WindowSpec> spec)
+    {
+        var seen = new long[6];
         Gen.Select(GenOptions(spec), GenStream).Sample((options, steps) =>
         {
             var (results, side, op) = WindowTest.Run(options, steps);
@@ -100,7 +115,15 @@ public class WindowStatsOperatorPropertyTests
             Assert.Equal(reference.WindowsFired, op.WindowsFired);
             Assert.Equal(0, op.OpenWindows);
             Assert.Equal(0, op.RetainedWindows);
+            Interlocked.Add(ref seen[0], op.LateDropped);
+            Interlocked.Add(ref seen[1], op.LateSideOutput);
+            Interlocked.Add(ref seen[2], op.LateUpdated);
+            Interlocked.Add(ref seen[3], op.UpdatesEmitted);
+            Interlocked.Add(ref seen[4], reference.Bridges);
+            Interlocked.Add(ref seen[5], reference.RefiredUpdates);
         }, iter: 400, print: x => $"{x.Item1.Spec} {x.Item1.LatePolicy} retention={x.Item1.UpdateRetentionMs}\n  " + string.Join("\n  ", x.Item2));
+        return seen;
+    }
 
     internal static void AssertSameResults(List<ExactRow> expected, List<WindowResult> actual)
     {

@@ -59,7 +59,7 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
         }
         _toSinks = Channel.CreateBounded<Batch<TOut>>(new BoundedChannelOptions(o.ChannelCapacity)
         { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _watermark = new ChunkOrderWatermark(plan.Source.Partitions, o.AllowedLateness, o.IdleTimeout, o.Clock);
+        _watermark = new ChunkOrderWatermark(plan.Source.Partitions, o.EventTime, o.Clock);
         _deadLetters = o.DeadLetters ?? new CountingDeadLetterSink();
     }
 

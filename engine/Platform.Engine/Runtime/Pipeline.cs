@@ -1,11 +1,12 @@
 using Platform.Engine.Contracts;
 using Platform.Engine.Records;
+using Platform.Engine.Windows;
 
 namespace Platform.Engine.Runtime;
 
 /// <summary>
 /// Entry point of the fluent API:
-/// <c>Pipeline.Create("iot").From(source).Parse(parser).KeyBy(new DeviceSensorKey()).Window(spec).Aggregate(new TelemetryValue()).To(sink)</c>.
+/// <c>Pipeline.Create("iot").From(source).Parse(parser).KeyBy(new TelemetrySensorKey()).Window(spec).Aggregate(new TelemetryValue()).To(sink)</c>.
 /// </summary>
 public static class Pipeline
 {
@@ -56,25 +57,4 @@ public sealed class SourceStream
     /// <summary>Parses chunks into telemetry records, event time = <see cref="Telemetry.Timestamp"/>.</summary>
     public RecordStream<Telemetry, TelemetryEventTime> Parse(IChunkParser<Telemetry> parser, string stageName = "parse") =>
         Parse(parser, default(TelemetryEventTime), stageName);
-}
-
-/// <summary>Record-level event time of telemetry.</summary>
-public readonly struct TelemetryEventTime : IEventTimeSelector<Telemetry>
-{
-    /// <inheritdoc />
-    public long TimeOf(in Telemetry record) => record.Timestamp;
-}
-
-/// <summary>Telemetry keyed by device × sensor.</summary>
-public readonly struct DeviceSensorKey : IKeySelector<Telemetry>
-{
-    /// <inheritdoc />
-    public long KeyOf(in Telemetry record) => ((long)record.Device.Id << 32) | (uint)record.Sensor.Id;
-}
-
-/// <summary>The numeric value of a telemetry reading (the magnitude for vectors).</summary>
-public readonly struct TelemetryValue : IValueSelector<Telemetry>
-{
-    /// <inheritdoc />
-    public double ValueOf(in Telemetry record) => record.Value;
 }

@@ -1,4 +1,5 @@
 using Platform.Engine.DeadLetters;
+using Platform.Engine.Time;
 
 namespace Platform.Engine.Runtime;
 
@@ -9,10 +10,6 @@ public sealed record PipelineOptions
     public const int DefaultBatchSize = 2048;
     /// <summary>Default batches buffered per channel (bounds memory and gives backpressure).</summary>
     public const int DefaultChannelCapacity = 16;
-    /// <summary>Default allowed lateness (bounded out-of-orderness of event time).</summary>
-    public static readonly TimeSpan DefaultAllowedLateness = TimeSpan.FromSeconds(5);
-    /// <summary>Default time after which a silent source partition stops holding back the watermark.</summary>
-    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Worker threads (parse + keyed); 0 means one per core.</summary>
     public int Workers { get; init; }
@@ -20,10 +17,8 @@ public sealed record PipelineOptions
     public int BatchSize { get; init; } = DefaultBatchSize;
     /// <summary>Batches buffered per channel.</summary>
     public int ChannelCapacity { get; init; } = DefaultChannelCapacity;
-    /// <summary>Watermark = max event time seen − this.</summary>
-    public TimeSpan AllowedLateness { get; init; } = DefaultAllowedLateness;
-    /// <summary>A source partition silent this long no longer holds back the watermark.</summary>
-    public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
+    /// <summary>Watermarks (allowed lateness, idle timeout) and what happens to late records.</summary>
+    public EventTimeOptions EventTime { get; init; } = EventTimeOptions.Default;
     /// <summary>Where records that fail to parse go; counted only when null.</summary>
     public IDeadLetterSink? DeadLetters { get; init; }
     /// <summary>Wall clock for idle detection and rates; tests inject their own.</summary>
@@ -38,8 +33,7 @@ public sealed record PipelineOptions
         if (Workers < 0) throw new ArgumentException($"Workers must be ≥ 0 (0 = one per core), got {Workers}.");
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be ≥ 1, got {BatchSize}.");
         if (ChannelCapacity < 1) throw new ArgumentException($"ChannelCapacity must be ≥ 1, got {ChannelCapacity}.");
-        if (AllowedLateness < TimeSpan.Zero) throw new ArgumentException($"AllowedLateness must be ≥ 0, got {AllowedLateness}.");
-        if (IdleTimeout <= TimeSpan.Zero) throw new ArgumentException($"IdleTimeout must be > 0, got {IdleTimeout}.");
+        EventTime.Validate();
         return this;
     }
 }

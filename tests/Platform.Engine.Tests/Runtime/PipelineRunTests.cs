@@ -22,7 +22,7 @@ public class PipelineRunTests
         var lines = Lines(20_000, 97, seed: workers, maxDisorderMs: 300);
         var operators = new List<CountingOperator>();
         var sink = new CollectingSink<Reading>();
-        var result = await Pipeline.Create("counts", new PipelineOptions { Workers = workers, BatchSize = 64, ChannelCapacity = 2, AllowedLateness = TimeSpan.FromMilliseconds(300) })
+        var result = await Pipeline.Create("counts", new PipelineOptions { Workers = workers, BatchSize = 64, ChannelCapacity = 2, EventTime = new() { AllowedLateness = TimeSpan.FromMilliseconds(300) } })
             .From(new LinesSource(lines))
             .Parse(new ReadingParser(), default(ReadingTime))
             .KeyBy(default(ReadingKey))

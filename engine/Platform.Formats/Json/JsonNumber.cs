@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 using csFastFloat;
 
@@ -38,7 +40,7 @@ internal static class JsonNumber
             p++;
         }
         ulong mantissa = 0;
-        var digits = 0; // significant digits accumulated in mantissa
+        var digits = 0; // digits accumulated in mantissa (a bound on the significant ones)
         var exponent = 0;
         if ((uint)p >= (uint)s.Length)
         {
@@ -52,13 +54,23 @@ internal static class JsonNumber
         }
         else if (d <= 9)
         {
-            do
+            var n = Digits8(s, p, out mantissa);
+            if (n < 0)
             {
-                mantissa = mantissa * 10 + d;
-                digits++;
-                p++;
+                mantissa = 0;
+                n = 0;
             }
-            while ((uint)p < (uint)s.Length && (d = (uint)(s[p] - '0')) <= 9);
+            digits = n;
+            p += n;
+            if (n == 8 || n == 0)
+            {
+                while ((uint)p < (uint)s.Length && (d = (uint)(s[p] - '0')) <= 9)
+                {
+                    mantissa = mantissa * 10 + d;
+                    digits++;
+                    p++;
+                }
+            }
         }
         else
         {
@@ -69,11 +81,21 @@ internal static class JsonNumber
         {
             p++;
             var fracStart = p;
-            while ((uint)p < (uint)s.Length && (d = (uint)(s[p] - '0')) <= 9)
+            var n = Digits8(s, p, out var fraction);
+            if (n > 0)
             {
-                if (mantissa != 0 || d != 0) digits++;
-                mantissa = mantissa * 10 + d;
-                p++;
+                mantissa = mantissa * PowersOf10Int[n] + fraction;
+                digits += n;
+                p += n;
+            }
+            if (n == 8 || n < 0)
+            {
+                while ((uint)p < (uint)s.Length && (d = (uint)(s[p] - '0')) <= 9)
+                {
+                    mantissa = mantissa * 10 + d;
+                    digits++;
+                    p++;
+                }
             }
             if (p == fracStart)
             {
@@ -132,6 +154,37 @@ internal static class JsonNumber
         value = FastDoubleParser.ParseDouble(token, out var consumed, NumberStyles.Float, (byte)'.');
         if (consumed != token.Length) return JsonNumberStatus.Invalid;
         return double.IsFinite(value) ? JsonNumberStatus.Ok : JsonNumberStatus.OutOfRange;
+    }
+
+    private static ReadOnlySpan<ulong> PowersOf10Int => [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
+
+    /// <summary>
+    /// Counts the leading ASCII digits among the 8 bytes at <paramref name="p"/> and returns their value, with SWAR
+    /// arithmetic (fast_float's eight-digit trick) instead of a data-dependent loop. -1 when fewer than 8 bytes remain.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Digits8(ReadOnlySpan<byte> s, int p, out ulong value)
+    {
+        if (s.Length - p < 8 || !BitConverter.IsLittleEndian)
+        {
+            value = 0;
+            return -1;
+        }
+        var w = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetReference(s), p));
+        // Per byte: >= '0' sets bit 7 of b+0x50, > '9' sets bit 7 of b+0x46; non-ASCII bytes count as non-digits.
+        // Carries only move toward later bytes, which never decide the count of leading digits.
+        var nonDigit = ((w + 0x4646464646464646UL) | ~(w + 0x5050505050505050UL) | w) & 0x8080808080808080UL;
+        var n = nonDigit == 0 ? 8 : BitOperations.TrailingZeroCount(nonDigit) >> 3;
+        if (n == 0)
+        {
+            value = 0;
+            return 0;
+        }
+        // Shift the digits to the top (the zeros below act as leading zeros), then combine pairwise.
+        var t = (w - 0x3030303030303030UL) << ((8 - n) * 8);
+        t = (t * 10) + (t >> 8);
+        value = (((t & 0x000000FF000000FFUL) * (100 + (1000000UL << 32))) + (((t >> 16) & 0x000000FF000000FFUL) * (1 + (10000UL << 32)))) >> 32;
+        return n;
     }
 
     /// <summary>Parses a strict JSON integer (no fraction, no exponent) that fits a long.</summary>

@@ -45,14 +45,17 @@ internal static class JsonScan
         return [.. list];
     }
 
-    /// <summary>JSON insignificant whitespace: space, tab, CR, LF.</summary>
+    /// <summary>
+    /// Skips JSON insignificant whitespace within one NDJSON record: space, tab, CR. LF is not skipped: it ends
+    /// the record, so a scan over more than one line stops there (a single line never holds one).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int SkipWhitespace(ReadOnlySpan<byte> s, int i)
     {
         while ((uint)i < (uint)s.Length)
         {
             var b = s[i];
-            if (b > (byte)' ' || (b != (byte)' ' && b != (byte)'\t' && b != (byte)'\r' && b != (byte)'\n')) break;
+            if (b > (byte)' ' || (b != (byte)' ' && b != (byte)'\t' && b != (byte)'\r')) break;
             i++;
         }
         return i;

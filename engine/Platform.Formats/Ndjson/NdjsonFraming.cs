@@ -11,6 +11,14 @@ internal interface INdjsonLineHandler
 
     /// <summary>A line over the limit: <paramref name="head"/> holds its first limit bytes; the rest is skipped.</summary>
     void OnOversized(ReadOnlySpan<byte> head, long position);
+
+    /// <summary>
+    /// Fast path: parses the record at the start of <paramref name="window"/> before the line has been cut, and takes
+    /// it only when <see cref="NdjsonFraming.TryAcceptEnd"/> accepts where it ended. Returns the bytes consumed (the
+    /// line and its '\n'), or -1 — having taken nothing — to have the line cut and given to <see cref="OnLine"/>
+    /// (every failure goes that way, so reasons are always those of the one-line parse).
+    /// </summary>
+    int TryRecordAt(ReadOnlySpan<byte> window, bool windowEndsData, long position);
 }
 
 /// <summary>
@@ -45,7 +53,18 @@ internal static class NdjsonFraming
         while (pos < data.Length)
         {
             var rest = data.Slice(pos);
-            var k = (rest.Length > window ? rest[..window] : rest).IndexOf((byte)'\n');
+            var bounded = rest.Length > window ? rest[..window] : rest;
+            if (bounded[0] == (byte)'{')
+            {
+                // Parse first and find the line end as a by-product: one pass over the bytes instead of two.
+                var taken = handler.TryRecordAt(bounded, isFinal && bounded.Length == rest.Length, basePosition + pos);
+                if (taken >= 0)
+                {
+                    pos += taken;
+                    continue;
+                }
+            }
+            var k = bounded.IndexOf((byte)'\n');
             if (k >= 0)
             {
                 Deliver(rest[..k], basePosition + pos, maxLineBytes, ref handler);
@@ -69,6 +88,21 @@ internal static class NdjsonFraming
             return data.Length;
         }
         return pos;
+    }
+
+    /// <summary>
+    /// Whether a record parsed from the start of <paramref name="window"/> that ended at <paramref name="end"/>
+    /// (a '\n' or the window's end) makes a whole line within the limit; <paramref name="consumed"/> counts its '\n'.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryAcceptEnd(ReadOnlySpan<byte> window, int end, bool windowEndsData, int maxLineBytes, out int consumed)
+    {
+        var content = end > 0 && window[end - 1] == (byte)'\r' ? end - 1 : end;
+        consumed = end + 1;
+        if (content > maxLineBytes) return false;
+        if (end < window.Length) return true;
+        consumed = end;
+        return windowEndsData;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Platform.Engine.Records;
 using Platform.Engine.Symbols;
 using Platform.Formats.Json;
@@ -14,7 +15,7 @@ internal static partial class TelemetryLineParser
 
     /// <summary>Reads a string field into a symbol; <paramref name="i"/> is at the value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool ReadSymbol(ReadOnlySpan<byte> s, ref int i, SymbolTable symbols, TelemetryField field, TelemetryField parent,
+    private static bool ReadSymbol(ReadOnlySpan<byte> s, ref int i, SymbolCache symbols, TelemetryField field, TelemetryField parent,
         bool allowEmpty, out Symbol symbol, ref TelemetryParseFailure failure)
     {
         symbol = default;
@@ -26,13 +27,13 @@ internal static partial class TelemetryLineParser
         if (escaped) return InternEscaped(raw, ref i, end, symbols, field, parent, allowEmpty, out symbol, ref failure);
         if (raw.Length == 0 && !allowEmpty) return Fail(ref failure, TelemetryParseError.EmptyString, field, i, parent);
         if (raw.Length > SymbolTable.MaxSymbolBytes) return Fail(ref failure, TelemetryParseError.StringTooLong, field, i, parent);
-        symbol = symbols.Intern(raw);
+        symbol = raw.Length <= SymbolCache.MaxKeyBytes ? symbols.Intern(s, start, raw.Length) : symbols.Table.Intern(raw);
         i = end + 1;
         return true;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool InternEscaped(ReadOnlySpan<byte> raw, ref int i, int end, SymbolTable symbols, TelemetryField field, TelemetryField parent,
+    private static bool InternEscaped(ReadOnlySpan<byte> raw, ref int i, int end, SymbolCache symbols, TelemetryField field, TelemetryField parent,
         bool allowEmpty, out Symbol symbol, ref TelemetryParseFailure failure)
     {
         symbol = default;
@@ -41,7 +42,7 @@ internal static partial class TelemetryLineParser
         if (n == -1) return Fail(ref failure, TelemetryParseError.StringTooLong, field, i, parent);
         if (n < 0) return Fail(ref failure, TelemetryParseError.InvalidEscape, field, i, parent);
         if (n == 0 && !allowEmpty) return Fail(ref failure, TelemetryParseError.EmptyString, field, i, parent);
-        symbol = symbols.Intern(buffer[..n]);
+        symbol = symbols.Table.Intern(buffer[..n]);
         i = end + 1;
         return true;
     }
@@ -159,28 +160,51 @@ internal static partial class TelemetryLineParser
     {
         value = default;
         if (s.Length != 36 || s[8] != (byte)'-' || s[13] != (byte)'-' || s[18] != (byte)'-' || s[23] != (byte)'-') return false;
-        ulong hi = 0, lo = 0;
-        var ok = 0;
-        for (var j = 0; j < 18; j++)
-        {
-            if (j == 8 || j == 13) continue;
-            var h = JsonScan.HexValue(s[j]);
-            ok |= h;
-            hi = (hi << 4) | (uint)h;
-        }
-        for (var j = 19; j < 36; j++)
-        {
-            if (j == 23) continue;
-            var h = JsonScan.HexValue(s[j]);
-            ok |= h;
-            lo = (lo << 4) | (uint)h;
-        }
-        if (ok < 0) return false;
+        // Branch-free table decoding: random hex digits would mispredict any digit/letter branch.
+        ref var p = ref MemoryMarshal.GetReference(s);
+        var bad = 0UL;
+        var hi = (Hex8(ref p, ref bad) << 32) | (Hex4(ref Unsafe.Add(ref p, 9), ref bad) << 16) | Hex4(ref Unsafe.Add(ref p, 14), ref bad);
+        var lo = (Hex4(ref Unsafe.Add(ref p, 19), ref bad) << 48) | (Hex4(ref Unsafe.Add(ref p, 24), ref bad) << 32) | Hex8(ref Unsafe.Add(ref p, 28), ref bad);
+        if ((bad & 0xF0) != 0) return false;
         value = new UInt128(hi, lo);
         return true;
     }
 
-    private static bool ReadPayload(ReadOnlySpan<byte> s, ref int i, SymbolTable symbols, ref Telemetry r, ref TelemetryParseFailure failure)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Hex4(ref byte p, ref ulong bad)
+    {
+        ref var t = ref MemoryMarshal.GetReference(HexTable);
+        ulong a = Unsafe.Add(ref t, p), b = Unsafe.Add(ref t, Unsafe.Add(ref p, 1));
+        ulong c = Unsafe.Add(ref t, Unsafe.Add(ref p, 2)), d = Unsafe.Add(ref t, Unsafe.Add(ref p, 3));
+        bad |= a | b | c | d;
+        return (a << 12) | (b << 8) | (c << 4) | d;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Hex8(ref byte p, ref ulong bad) => (Hex4(ref p, ref bad) << 16) | Hex4(ref Unsafe.Add(ref p, 4), ref bad);
+
+    /// <summary>Hex digit values; 0xFF for anything else.</summary>
+    private static ReadOnlySpan<byte> HexTable =>
+    [
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 10, 11, 12, 13, 14, 15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 10, 11, 12, 13, 14, 15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    ];
+
+    private static bool ReadPayload(ReadOnlySpan<byte> s, ref int i, SymbolCache symbols, ref Telemetry r, ref TelemetryParseFailure failure)
     {
         const TelemetryField parent = TelemetryField.Payload;
         i = JsonScan.SkipWhitespace(s, i + 1);
@@ -194,8 +218,7 @@ internal static partial class TelemetryLineParser
         }
         while (true)
         {
-            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
-            if (s[i] != (byte)'"') return Fail(ref failure, TelemetryParseError.ExpectedKey, key, i, parent, keyStart, keyLength, nested: key == TelemetryField.Payload);
+            if ((uint)i >= (uint)s.Length || s[i] != (byte)'"') return Fail(ref failure, TelemetryParseError.ExpectedKey, key, i, parent, keyStart, keyLength, nested: key == TelemetryField.Payload);
             var keyAt = i;
             key = MatchPayloadKey(s, ref i);
             if (key == TelemetryField.None)
@@ -328,8 +351,7 @@ internal static partial class TelemetryLineParser
         }
         while (true)
         {
-            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
-            if (s[i] != (byte)'"') return Fail(ref failure, TelemetryParseError.ExpectedKey, key, i, parent, keyStart, keyLength, nested: key == TelemetryField.Location);
+            if ((uint)i >= (uint)s.Length || s[i] != (byte)'"') return Fail(ref failure, TelemetryParseError.ExpectedKey, key, i, parent, keyStart, keyLength, nested: key == TelemetryField.Location);
             var keyAt = i;
             key = MatchLocationKey(s, ref i);
             if (key == TelemetryField.None)

@@ -16,8 +16,17 @@ internal static partial class TelemetryLineParser
     private const int SeenDevice = 1, SeenTimestamp = 2, SeenSensor = 4, SeenPayload = 8, SeenCorrelation = 16, SeenLocation = 32;
 
     /// <summary>Parses one line (without its line terminator). On false, <paramref name="record"/> holds garbage.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> s, SymbolTable symbols, ref Telemetry record, ref TelemetryParseFailure failure)
+    public static bool TryParse(ReadOnlySpan<byte> s, SymbolCache symbols, ref Telemetry record, ref TelemetryParseFailure failure) =>
+        TryParse(s, symbols, ref record, ref failure, out _);
+
+    /// <summary>
+    /// Parses the record at the start of <paramref name="s"/>, which may run on past the record's line: on success
+    /// <paramref name="end"/> is the index of the line's '\n' or <paramref name="s"/>.Length. Over a single line (no
+    /// '\n') this is exactly the one-line parse; over more, a record that is not complete on its line fails.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> s, SymbolCache symbols, ref Telemetry record, ref TelemetryParseFailure failure, out int end)
     {
+        end = 0;
         record = default;
         var i = JsonScan.SkipWhitespace(s, 0);
         if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, TelemetryField.None, s.Length);
@@ -25,6 +34,9 @@ internal static partial class TelemetryLineParser
         i = JsonScan.SkipWhitespace(s, i + 1);
         var seen = 0;
         var key = TelemetryField.None;
+        // The device id is looked up at the end: its cache slot is prefetched meanwhile (100k devices miss the caches).
+        SymbolCache.Key deviceKey = default;
+        var deviceStart = -1;
         int keyStart = 0, keyLength = 0;
         if ((uint)i < (uint)s.Length && s[i] == (byte)'}')
         {
@@ -33,8 +45,7 @@ internal static partial class TelemetryLineParser
         }
         while (true)
         {
-            if ((uint)i >= (uint)s.Length) return FailAfter(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, keyStart, keyLength);
-            if (s[i] != (byte)'"') return FailAfter(ref failure, TelemetryParseError.ExpectedKey, key, i, keyStart, keyLength);
+            if ((uint)i >= (uint)s.Length || s[i] != (byte)'"') return FailAfter(ref failure, TelemetryParseError.ExpectedKey, key, i, keyStart, keyLength);
             var keyAt = i;
             key = MatchRootKey(s, ref i);
             if (key == TelemetryField.None)
@@ -55,6 +66,20 @@ internal static partial class TelemetryLineParser
                 case TelemetryField.DeviceId:
                     if ((seen & SeenDevice) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
                     seen |= SeenDevice;
+                    if (s[i] == (byte)'"')
+                    {
+                        var start = i + 1;
+                        var close = JsonScan.ScanString(s, start, out var escaped, out var scanError, out var scanAt);
+                        if (close < 0) return FailScan(ref failure, scanError, key, TelemetryField.None, scanAt, 0, 0);
+                        if (!escaped && close - start is > 0 and <= SymbolCache.MaxKeyBytes)
+                        {
+                            SymbolCache.MakeKey(s, start, close - start, out deviceKey);
+                            symbols.Prefetch(deviceKey);
+                            deviceStart = start;
+                            i = close + 1;
+                            break;
+                        }
+                    }
                     if (!ReadSymbol(s, ref i, symbols, key, TelemetryField.None, false, out record.Device, ref failure)) return false;
                     break;
                 case TelemetryField.Timestamp:
@@ -107,9 +132,11 @@ internal static partial class TelemetryLineParser
 
     End:
         i = JsonScan.SkipWhitespace(s, i);
-        if (i != s.Length) return Fail(ref failure, TelemetryParseError.TrailingData, TelemetryField.None, i);
+        if ((uint)i < (uint)s.Length && s[i] != (byte)'\n') return Fail(ref failure, TelemetryParseError.TrailingData, TelemetryField.None, i);
+        end = i;
         const int required = SeenDevice | SeenTimestamp | SeenSensor | SeenPayload;
         if ((seen & required) != required) return Missing(ref failure, seen);
+        if (deviceStart >= 0) record.Device = symbols.Lookup(deviceKey, s.Slice(deviceStart, deviceKey.Length));
         return true;
     }
 

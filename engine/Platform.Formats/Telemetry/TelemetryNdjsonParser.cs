@@ -80,7 +80,7 @@ public sealed class TelemetryNdjsonParser : IChunkParser<Telemetry>
             failure._error = TelemetryParseError.LineTooLong;
             return false;
         }
-        return TelemetryLineParser.TryParse(line, _symbols, ref record, ref failure);
+        return TelemetryLineParser.TryParse(line, SymbolCache.For(_symbols), ref record, ref failure);
     }
 
     /// <summary>The reason text for a failure of <paramref name="line"/> (the dead-letter path; allocates).</summary>
@@ -94,7 +94,7 @@ public sealed class TelemetryNdjsonParser : IChunkParser<Telemetry>
     private struct BatchHandler(TelemetryNdjsonParser parser, string source, int partition, Batch<Telemetry> output, IDeadLetterSink deadLetters)
         : INdjsonLineHandler
     {
-        private readonly SymbolTable _symbols = parser._symbols;
+        private readonly SymbolCache _symbols = SymbolCache.For(parser._symbols);
         public int Rejected;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -105,6 +105,20 @@ public sealed class TelemetryNdjsonParser : IChunkParser<Telemetry>
             if (TelemetryLineParser.TryParse(line, _symbols, ref slot, ref failure)) return;
             output.RemoveLast();
             Reject(line, position, failure);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int TryRecordAt(ReadOnlySpan<byte> window, bool windowEndsData, long position)
+        {
+            ref var slot = ref output.AddSlot();
+            Unsafe.SkipInit(out TelemetryParseFailure failure);
+            if (TelemetryLineParser.TryParse(window, _symbols, ref slot, ref failure, out var end)
+                && NdjsonFraming.TryAcceptEnd(window, end, windowEndsData, parser._maxLineBytes, out var consumed))
+            {
+                return consumed;
+            }
+            output.RemoveLast();
+            return -1;
         }
 
         public void OnOversized(ReadOnlySpan<byte> head, long position)

@@ -73,6 +73,7 @@ public static class TelemetryNdjsonReader
     private struct EmitHandler(TelemetryNdjsonParser parser, string source, int partition, IBatchOutput<Telemetry> output, IDeadLetterSink deadLetters)
         : INdjsonLineHandler
     {
+        private readonly SymbolCache _symbols = SymbolCache.For(parser.SymbolTable);
         public long Records;
         public long Rejected;
 
@@ -81,13 +82,28 @@ public static class TelemetryNdjsonReader
         {
             Unsafe.SkipInit(out Telemetry record);
             Unsafe.SkipInit(out TelemetryParseFailure failure);
-            if (TelemetryLineParser.TryParse(line, parser.SymbolTable, ref record, ref failure))
+            if (TelemetryLineParser.TryParse(line, _symbols, ref record, ref failure))
             {
                 output.Emit(record);
                 Records++;
                 return;
             }
             Reject(line, position, failure);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int TryRecordAt(ReadOnlySpan<byte> window, bool windowEndsData, long position)
+        {
+            Unsafe.SkipInit(out Telemetry record);
+            Unsafe.SkipInit(out TelemetryParseFailure failure);
+            if (TelemetryLineParser.TryParse(window, _symbols, ref record, ref failure, out var end)
+                && NdjsonFraming.TryAcceptEnd(window, end, windowEndsData, parser.MaxLineBytes, out var consumed))
+            {
+                output.Emit(record);
+                Records++;
+                return consumed;
+            }
+            return -1;
         }
 
         public void OnOversized(ReadOnlySpan<byte> head, long position)

@@ -256,6 +256,19 @@ public class TelemetryNdjsonParserTests
     }
 
     [Fact]
+    public void Parse_RecordSplitOverTwoLines_BothLinesRejected()
+    {
+        var (parser, _) = Create();
+        var data = Encoding.UTF8.GetBytes("{\"deviceId\":\"d\",\n\"timestamp\":1,\"sensorType\":\"s\",\"payload\":{\"value\":1}}\n" + BrokenLines.Valid);
+        var (records, dead) = ParseSpan(parser, data);
+        Assert.Single(records);
+        Assert.Equal(2, dead.Count);
+        Assert.Equal("expected field name after field 'deviceId' at column 17, found end of line", dead[0].Reason);
+        Assert.Equal("expected '{' at column 1, found '\"'", dead[1].Reason);
+        Assert.Equal(1000 + 17, dead[1].Position);
+    }
+
+    [Fact]
     public void Parse_BlankLinesAndCrLf_SkippedAndCounted()
     {
         var (parser, _) = Create();

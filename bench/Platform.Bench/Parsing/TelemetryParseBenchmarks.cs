@@ -1,0 +1,115 @@
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using Platform.Connectors.Generator;
+using Platform.Engine.Batching;
+using Platform.Engine.DeadLetters;
+using Platform.Engine.Records;
+using Platform.Engine.Symbols;
+using Platform.Formats;
+
+namespace Platform.Bench.Parsing;
+
+/// <summary>
+/// telemetry-json: the standard telemetry NDJSON (100k devices, 4 sensor types, 5% vector payloads,
+/// 0.1% malformed lines) parsed by <see cref="TelemetryNdjsonParser"/> and by System.Text.Json's
+/// source-generated deserializer (baseline), one line at a time. The MB/s, records/s and B/record
+/// columns are computed from the workload's size.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(TelemetryParseConfig))]
+[BenchmarkCategory("parse")]
+public class TelemetryParseBenchmarks
+{
+    private byte[] _data = [];
+    private TelemetryNdjsonParser _parser = null!;
+    private Batch<Telemetry> _batch = null!;
+    private CountingDeadLetterSink _deadLetters = null!;
+
+    /// <summary>The workload: the same bytes in every process (the generator is seeded).</summary>
+    public static TelemetryWorkload Workload => TelemetryWorkload.Standard;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _data = Workload.Bytes;
+        _parser = new TelemetryNdjsonParser(new SymbolTable());
+        _batch = new BatchPool<Telemetry>(Workload.Lines + 16).Rent();
+        _deadLetters = new CountingDeadLetterSink();
+        // One pass interns every device id, so the measured passes are the steady state.
+        _parser.Parse(_data, "bench", 0, 0, _batch, _deadLetters);
+        _batch.Clear();
+    }
+
+    [Benchmark(Description = "TelemetryNdjsonParser")]
+    public int Parser()
+    {
+        _batch.Clear();
+        _parser.Parse(_data, "bench", 0, 0, _batch, _deadLetters);
+        return _batch.Count;
+    }
+
+    [Benchmark(Baseline = true, Description = "System.Text.Json source-gen")]
+    public int SystemTextJson()
+    {
+        ReadOnlySpan<byte> rest = _data;
+        var valid = 0;
+        while (!rest.IsEmpty)
+        {
+            var n = rest.IndexOf((byte)'\n');
+            var line = n < 0 ? rest : rest[..n];
+            rest = n < 0 ? default : rest[(n + 1)..];
+            if (line.IsEmpty) continue;
+            try
+            {
+                var dto = JsonSerializer.Deserialize(line, TelemetryJsonContext.Default.TelemetryDto);
+                if (dto?.DeviceId is not null && dto.Payload is not null) valid++;
+            }
+            catch (JsonException)
+            {
+                // a malformed line: the peer would dead-letter it
+            }
+        }
+        return valid;
+    }
+}
+
+/// <summary>The standard telemetry-json workload, generated once per process.</summary>
+public sealed class TelemetryWorkload
+{
+    private static readonly Lazy<TelemetryWorkload> StandardWorkload = new(() => new TelemetryWorkload(new TelemetryGeneratorOptions
+    {
+        Events = 80_000,
+        Devices = 100_000,
+        VectorShare = 0.05,
+        MalformedShare = 0.001,
+    }));
+
+    private TelemetryWorkload(TelemetryGeneratorOptions options)
+    {
+        Bytes = TelemetryGenerator.GenerateNdjson(options);
+        Lines = Bytes.AsSpan().Count((byte)'\n');
+    }
+
+    /// <summary>80k lines of the standard mix (about 19 MB).</summary>
+    public static TelemetryWorkload Standard => StandardWorkload.Value;
+
+    /// <summary>The NDJSON bytes.</summary>
+    public byte[] Bytes { get; }
+
+    /// <summary>Lines in <see cref="Bytes"/>.</summary>
+    public int Lines { get; }
+}
+
+/// <summary>Adds MB/s, records/s and bytes allocated per record to the summary.</summary>
+public sealed class TelemetryParseConfig : ManualConfig
+{
+    public TelemetryParseConfig()
+    {
+        AddColumn(new ThroughputColumn(ThroughputColumn.Kind.MegabytesPerSecond));
+        AddColumn(new ThroughputColumn(ThroughputColumn.Kind.MillionRecordsPerSecond));
+        AddColumn(new ThroughputColumn(ThroughputColumn.Kind.AllocatedPerRecord));
+        AddDiagnoser(MemoryDiagnoser.Default);
+    }
+}

@@ -1,0 +1,180 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using Platform.Engine.Symbols;
+
+namespace Platform.Formats;
+
+/// <summary>
+/// A per-thread mirror of a <see cref="SymbolTable"/> for short strings (up to 24 UTF-8 bytes, which covers device
+/// ids, sensor types and units): the key bytes live inline in a 32-byte slot of an open-addressing table, so a
+/// hit costs one cache line and no hashing of arrays; the slot can be prefetched while the rest of the line is
+/// parsed. Entries are (bytes → id) pairs copied from the table, which never changes an id, so a mirror is
+/// always right; each thread owns its own, so no synchronisation is needed. Misses go to the table.
+/// </summary>
+internal sealed class SymbolCache
+{
+    /// <summary>Longest string kept inline.</summary>
+    public const int MaxKeyBytes = 24;
+
+    private const int InitialSlots = 1 << 10;
+    private const int MaxSlots = 1 << 20; // 32 MiB per thread at most; past half of it, misses just go to the table
+
+    [ThreadStatic] private static SymbolCache? t_cache;
+
+    private readonly SymbolTable _table;
+    private Slot[] _slots = new Slot[InitialSlots];
+    private int _count;
+
+    private SymbolCache(SymbolTable table) => _table = table;
+
+    /// <summary>The table this cache mirrors.</summary>
+    public SymbolTable Table => _table;
+
+    /// <summary>The calling thread's cache for <paramref name="table"/> (replacing one for another table).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SymbolCache For(SymbolTable table)
+    {
+        var cache = t_cache;
+        if (cache is not null && ReferenceEquals(cache._table, table)) return cache;
+        return t_cache = new SymbolCache(table);
+    }
+
+    private struct Slot
+    {
+        public ulong A, B, C;
+        public int Length; // 0: empty
+        public int Id;
+    }
+
+    /// <summary>A short string packed into three words (zero-padded), with its hash.</summary>
+    public struct Key
+    {
+        public ulong A, B, C;
+        public int Length;
+        public uint Hash;
+    }
+
+    /// <summary>
+    /// Packs the string of <paramref name="length"/> (1..24) bytes at <paramref name="start"/> in <paramref name="line"/>;
+    /// reads whole words from the line when it extends far enough (it nearly always does), so nothing is copied.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MakeKey(ReadOnlySpan<byte> line, int start, int length, out Key key)
+    {
+        if (line.Length - start < MaxKeyBytes || !BitConverter.IsLittleEndian)
+        {
+            MakeKeyCopy(line.Slice(start, length), out key);
+            return;
+        }
+        ref var p = ref Unsafe.Add(ref MemoryMarshal.GetReference(line), start);
+        var bits = length * 8;
+        var a = KeepLowBits(Unsafe.ReadUnaligned<ulong>(ref p), bits);
+        var b = KeepLowBits(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, 8)), bits - 64);
+        var c = KeepLowBits(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, 16)), bits - 128);
+        key.A = a;
+        key.B = b;
+        key.C = c;
+        key.Length = length;
+        key.Hash = Hash(a, b, c, length);
+    }
+
+    /// <summary>Keeps the low <paramref name="bits"/> bits (none when negative, all from 64 on).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong KeepLowBits(ulong value, int bits)
+    {
+        var n = Math.Max(bits, 0);
+        if (Bmi2.X64.IsSupported) return Bmi2.X64.ZeroHighBits(value, (ulong)n);
+        return n >= 64 ? value : value & ((1UL << n) - 1);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void MakeKeyCopy(ReadOnlySpan<byte> value, out Key key)
+    {
+        Span<byte> buffer = stackalloc byte[MaxKeyBytes];
+        buffer.Clear();
+        value.CopyTo(buffer);
+        key.A = BinaryPrimitives.ReadUInt64LittleEndian(buffer);
+        key.B = BinaryPrimitives.ReadUInt64LittleEndian(buffer[8..]);
+        key.C = BinaryPrimitives.ReadUInt64LittleEndian(buffer[16..]);
+        key.Length = value.Length;
+        key.Hash = Hash(key.A, key.B, key.C, value.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Hash(ulong a, ulong b, ulong c, int length)
+    {
+        var h = (a * 0x9E3779B97F4A7C15UL) ^ (b * 0xC2B2AE3D27D4EB4FUL) ^ (c * 0x165667B19E3779F9UL) ^ (ulong)length;
+        h ^= h >> 29;
+        h *= 0xBF58476D1CE4E5B9UL;
+        return (uint)(h >> 32);
+    }
+
+    /// <summary>Asks the CPU to start loading the slot of <paramref name="key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(in Key key)
+    {
+        if (Sse.IsSupported)
+        {
+            var slots = _slots;
+            // A stale address (the array moved) only wastes the hint.
+            Sse.Prefetch0(Unsafe.AsPointer(ref slots[(int)(key.Hash & (uint)(slots.Length - 1))]));
+        }
+    }
+
+    /// <summary>The symbol of the string <paramref name="key"/> packs (<paramref name="utf8"/> are its bytes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Symbol Lookup(in Key key, ReadOnlySpan<byte> utf8)
+    {
+        var slots = _slots;
+        var mask = slots.Length - 1;
+        var i = (int)(key.Hash & (uint)mask);
+        while (true)
+        {
+            ref var slot = ref slots[i];
+            if (slot.Length == key.Length && slot.A == key.A && slot.B == key.B && slot.C == key.C) return new Symbol(slot.Id);
+            if (slot.Length == 0) return Miss(key, utf8);
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// <summary>Interns a short string found at <paramref name="start"/> in <paramref name="line"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Symbol Intern(ReadOnlySpan<byte> line, int start, int length)
+    {
+        MakeKey(line, start, length, out var key);
+        return Lookup(key, line.Slice(start, length));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Symbol Miss(in Key key, ReadOnlySpan<byte> utf8)
+    {
+        var symbol = _table.Intern(utf8);
+        if (_count >= MaxSlots / 2) return symbol;
+        if (_count + 1 > _slots.Length / 2) Grow();
+        Insert(_slots, key.A, key.B, key.C, key.Length, key.Hash, symbol.Id);
+        _count++;
+        return symbol;
+    }
+
+    private static void Insert(Slot[] slots, ulong a, ulong b, ulong c, int length, uint hash, int id)
+    {
+        var mask = slots.Length - 1;
+        var i = (int)(hash & (uint)mask);
+        while (slots[i].Length != 0) i = (i + 1) & mask;
+        slots[i] = new Slot { A = a, B = b, C = c, Length = length, Id = id };
+    }
+
+    private void Grow()
+    {
+        var old = _slots;
+        var bigger = new Slot[old.Length * 2];
+        foreach (ref readonly var s in old.AsSpan())
+        {
+            if (s.Length == 0) continue;
+            Insert(bigger, s.A, s.B, s.C, s.Length, Hash(s.A, s.B, s.C, s.Length), s.Id);
+        }
+        _slots = bigger;
+    }
+}

@@ -1,0 +1,74 @@
+namespace Platform.Operators.Anomaly.Detectors;
+
+/// <summary>
+/// Two-sided CUSUM change-point detector on values standardised by a slow EWMA reference
+/// (mean and σ). The statistic S = max(S⁺, S⁻) grows while the level stays away from the reference;
+/// score = S / (S + level). When S passes 2 × level the change is accepted: the reference jumps to
+/// the recent (fast) mean and S restarts. O(1), a handful of doubles.
+/// </summary>
+internal sealed class CusumDetector(double slack, double level)
+{
+    private const double SlowAlpha = 0.01;
+    private const double FastAlpha = 0.2;
+    private double _mean;
+    private double _var;
+    private double _fast;
+    private double _hi;
+    private double _lo;
+    private double _n;
+
+    public double Update(double value)
+    {
+        if (double.IsNaN(value)) return 0;
+        if (_n == 0)
+        {
+            _mean = _fast = value;
+            _n = 1;
+            return 0;
+        }
+        var sd = Math.Sqrt(_var) + Scores.Floor(_mean);
+        var z = (value - _mean) / sd;
+        z = Math.Clamp(z, -20, 20);
+        var score = 0.0;
+        if (_n >= 16)
+        {
+            _hi = Math.Max(0, _hi + z - slack);
+            _lo = Math.Max(0, _lo - z - slack);
+            var s = Math.Max(_hi, _lo);
+            score = s / (s + level);
+            if (s > 2 * level)
+            {
+                _mean = _fast;
+                _hi = _lo = 0;
+            }
+        }
+        var diff = value - _mean;
+        var a = Math.Max(SlowAlpha, 1.0 / (_n + 1));
+        var incr = a * diff;
+        _mean += incr;
+        _var = (1 - a) * (_var + diff * incr);
+        _fast += FastAlpha * (value - _fast);
+        _n++;
+        return score;
+    }
+
+    public void Write(StateWriter w)
+    {
+        w.Double(_mean);
+        w.Double(_var);
+        w.Double(_fast);
+        w.Double(_hi);
+        w.Double(_lo);
+        w.Double(_n);
+    }
+
+    public void Read(ref StateReader r)
+    {
+        _mean = r.Double();
+        _var = r.Double();
+        _fast = r.Double();
+        _hi = r.Double();
+        _lo = r.Double();
+        _n = r.Double();
+    }
+}

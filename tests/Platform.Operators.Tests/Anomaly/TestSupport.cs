@@ -1,0 +1,84 @@
+using Platform.Engine.Batching;
+using Platform.Engine.Contracts;
+using Platform.Operators.Anomaly;
+
+namespace Platform.Operators.Tests.Anomaly;
+
+internal struct Obs
+{
+    public long Key;
+    public long Time;
+    public double Value;
+}
+
+internal readonly struct ObsKey : IKeySelector<Obs>
+{
+    public long KeyOf(in Obs record) => record.Key;
+}
+
+internal readonly struct ObsTime : IEventTimeSelector<Obs>
+{
+    public long TimeOf(in Obs record) => record.Time;
+}
+
+internal readonly struct ObsValue : IValueSelector<Obs>
+{
+    public double ValueOf(in Obs record) => record.Value;
+}
+
+/// <summary>Collects emitted scores; can be cleared without freeing its storage.</summary>
+internal sealed class ListOutput : IBatchOutput<AnomalyScore>
+{
+    private AnomalyScore[] _items = new AnomalyScore[1024];
+
+    public int Count { get; private set; }
+
+    public ReadOnlySpan<AnomalyScore> Items => _items.AsSpan(0, Count);
+
+    public void Emit(in AnomalyScore record)
+    {
+        if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
+        _items[Count++] = record;
+    }
+
+    public void Clear() => Count = 0;
+}
+
+internal static class Detect
+{
+    public const long Minute = 60_000;
+
+    public static readonly (string Name, AnomalyDetectors Detectors)[] Kinds =
+    [
+        ("robustz", AnomalyDetectors.RobustZ),
+        ("ewma", AnomalyDetectors.Ewma),
+        ("seasonal", AnomalyDetectors.Seasonal),
+        ("spectral", AnomalyDetectors.SpectralResidual),
+        ("cusum", AnomalyDetectors.ChangePoint),
+        ("iforest", AnomalyDetectors.IsolationForest),
+        ("ensemble", AnomalyDetectors.All),
+    ];
+
+    public static AnomalyDetectors Named(string name) => Kinds.Single(k => k.Name == name).Detectors;
+
+    public static AnomalyDetectorOperator<Obs, ObsKey, ObsTime, ObsValue> Operator(AnomalyDetectors detectors, bool ordered = false, int warmUp = 16) =>
+        new(new AnomalyDetectorOptions { Detectors = detectors, OrderByWatermark = ordered, WarmUp = warmUp, SeasonalPeriod = TimeSpan.FromHours(1), SeasonalSlots = 12 });
+
+    /// <summary>Scores one key's values (1-minute spacing) in order; returns the scores.</summary>
+    public static double[] Scores(AnomalyDetectors detectors, IReadOnlyList<double> values)
+    {
+        var op = Operator(detectors);
+        var output = new ListOutput();
+        var batch = new Obs[values.Count];
+        for (var i = 0; i < values.Count; i++) batch[i] = new Obs { Key = 7, Time = i * Minute, Value = values[i] };
+        op.OnRecords(batch, output);
+        return [.. output.Items.ToArray().Select(s => s.Score)];
+    }
+
+    /// <summary>A noisy hourly sine (period 60 points), deterministic.</summary>
+    public static double[] Sine(int n, int seed = 1)
+    {
+        var rng = new Random(seed);
+        return [.. Enumerable.Range(0, n).Select(i => 10 + 3 * Math.Sin(2 * Math.PI * i / 60) + 0.2 * (rng.NextDouble() - 0.5))];
+    }
+}

@@ -8,6 +8,9 @@ internal sealed class RatePacer
 {
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>How far behind schedule the producer may fall and then catch up in a burst; older debt is forgiven.</summary>
+    private static readonly TimeSpan MaxBurst = TimeSpan.FromSeconds(1);
+
     private readonly double _unitsPerSecond;
     private readonly TimeProvider _clock;
     private long _start;
@@ -35,6 +38,13 @@ internal sealed class RatePacer
         }
         var due = TimeSpan.FromSeconds(unitsSoFar / _unitsPerSecond);
         var ahead = due - _clock.GetElapsedTime(_start);
+        if (ahead < -MaxBurst)
+        {
+            // A slow consumer held us back: move the schedule so the catch-up burst lasts at most MaxBurst.
+            var forgive = -ahead - MaxBurst;
+            _start += (long)(forgive.TotalSeconds * _clock.TimestampFrequency);
+            return ValueTask.CompletedTask;
+        }
         return ahead > Slack ? new ValueTask(Task.Delay(ahead, _clock, cancellationToken)) : ValueTask.CompletedTask;
     }
 }

@@ -55,7 +55,7 @@ public sealed class DuckDbWindowSink : ISink<WindowResult>
             var dir = Path.GetDirectoryName(Path.GetFullPath(path));
             if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         }
-        var connection = new DuckDBConnection("Data Source=" + path);
+        var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = path }.ConnectionString);
         try
         {
             connection.Open();

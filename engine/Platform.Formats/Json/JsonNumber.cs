@@ -25,27 +25,26 @@ internal static class JsonNumber
     ];
 
     /// <summary>
-    /// Parses a strict JSON number at <paramref name="i"/> (advanced past it). Short decimals take an exact
-    /// (Clinger) fast path; everything else goes to csFastFloat. Infinite results are out of range.
+    /// Parses a strict JSON number at <paramref name="i"/>; returns the index after it, or the negated
+    /// <see cref="JsonNumberStatus"/> when it fails. Short decimals take an exact (Clinger) fast path; everything
+    /// else goes to csFastFloat. Infinite results are out of range. (Indexes travel by value, not by ref: a ref'd
+    /// index would live in memory and put a store-load round trip on every step of the scan.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static JsonNumberStatus ParseDouble(ReadOnlySpan<byte> s, ref int i, out double value)
+    public static int ParseDouble(ReadOnlySpan<byte> s, int i, out double value)
     {
         var start = i;
         var p = i;
-        var negative = false;
-        if ((uint)p < (uint)s.Length && s[p] == (byte)'-')
-        {
-            negative = true;
-            p++;
-        }
+        // Branch-free sign: signs of coordinates are random and would mispredict.
+        var negative = (uint)p < (uint)s.Length && s[p] == (byte)'-';
+        p += negative ? 1 : 0;
         ulong mantissa = 0;
         var digits = 0; // digits accumulated in mantissa (a bound on the significant ones)
         var exponent = 0;
         if ((uint)p >= (uint)s.Length)
         {
             value = 0;
-            return JsonNumberStatus.Invalid;
+            return -(int)JsonNumberStatus.Invalid;
         }
         uint d = (uint)(s[p] - '0');
         if (d == 0)
@@ -75,7 +74,7 @@ internal static class JsonNumber
         else
         {
             value = 0;
-            return JsonNumberStatus.Invalid;
+            return -(int)JsonNumberStatus.Invalid;
         }
         if ((uint)p < (uint)s.Length && s[p] == (byte)'.')
         {
@@ -100,7 +99,7 @@ internal static class JsonNumber
             if (p == fracStart)
             {
                 value = 0;
-                return JsonNumberStatus.Invalid;
+                return -(int)JsonNumberStatus.Invalid;
             }
             exponent = fracStart - p;
         }
@@ -123,24 +122,25 @@ internal static class JsonNumber
             if (p == expStart)
             {
                 value = 0;
-                return JsonNumberStatus.Invalid;
+                return -(int)JsonNumberStatus.Invalid;
             }
             exponent += expNegative ? -e : e;
         }
         if ((uint)p < (uint)s.Length && JsonScan.IsDigit(s[p]))
         {
             value = 0;
-            return JsonNumberStatus.Invalid; // a digit after a leading zero: "01"
+            return -(int)JsonNumberStatus.Invalid; // a digit after a leading zero: "01"
         }
         i = p;
         if (digits <= 19 && mantissa <= (1UL << 53) && (uint)(exponent + 22) <= 44)
         {
             double m = mantissa;
             value = exponent >= 0 ? m * PowersOf10[exponent] : m / PowersOf10[-exponent];
-            if (negative) value = -value;
-            return JsonNumberStatus.Ok;
+            value = BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(value) ^ ((long)(negative ? 1 : 0) << 63));
+            return p;
         }
-        return ParseSlow(s.Slice(start, p - start), mantissa == 0 && digits == 0, out value);
+        var status = ParseSlow(s.Slice(start, p - start), mantissa == 0 && digits == 0, out value);
+        return status == JsonNumberStatus.Ok ? p : -(int)status;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -174,7 +174,7 @@ internal static class JsonNumber
         // Per byte: >= '0' sets bit 7 of b+0x50, > '9' sets bit 7 of b+0x46; non-ASCII bytes count as non-digits.
         // Carries only move toward later bytes, which never decide the count of leading digits.
         var nonDigit = ((w + 0x4646464646464646UL) | ~(w + 0x5050505050505050UL) | w) & 0x8080808080808080UL;
-        var n = nonDigit == 0 ? 8 : BitOperations.TrailingZeroCount(nonDigit) >> 3;
+        var n = BitOperations.TrailingZeroCount(nonDigit) >> 3; // 64 >> 3 = 8 when all are digits
         if (n == 0)
         {
             value = 0;
@@ -187,12 +187,15 @@ internal static class JsonNumber
         return n;
     }
 
-    /// <summary>Parses a strict JSON integer (no fraction, no exponent) that fits a long.</summary>
-    public static JsonNumberStatus ParseInt64(ReadOnlySpan<byte> s, ref int i, out long value)
+    /// <summary>
+    /// Parses a strict JSON integer (no fraction, no exponent) that fits a long; returns the index after it, or
+    /// the negated <see cref="JsonNumberStatus"/>.
+    /// </summary>
+    public static int ParseInt64(ReadOnlySpan<byte> s, int i, out long value)
     {
         value = 0;
         var end = JsonScan.ScanNumber(s, i);
-        if (end < 0) return JsonNumberStatus.Invalid;
+        if (end < 0) return -(int)JsonNumberStatus.Invalid;
         var p = i;
         var negative = s[p] == (byte)'-';
         if (negative) p++;
@@ -200,14 +203,13 @@ internal static class JsonNumber
         while (p < end && JsonScan.IsDigit(s[p]))
         {
             var d = (uint)(s[p] - '0');
-            if (acc > (ulong.MaxValue - d) / 10) return JsonNumberStatus.OutOfRange;
+            if (acc > (ulong.MaxValue - d) / 10) return -(int)JsonNumberStatus.OutOfRange;
             acc = acc * 10 + d;
             p++;
         }
-        if (p != end) return JsonNumberStatus.NotInteger;
-        if (negative ? acc > (ulong)long.MaxValue + 1 : acc > long.MaxValue) return JsonNumberStatus.OutOfRange;
+        if (p != end) return -(int)JsonNumberStatus.NotInteger;
+        if (negative ? acc > (ulong)long.MaxValue + 1 : acc > long.MaxValue) return -(int)JsonNumberStatus.OutOfRange;
         value = negative ? (long)(0 - acc) : (long)acc;
-        i = end;
-        return JsonNumberStatus.Ok;
+        return end;
     }
 }

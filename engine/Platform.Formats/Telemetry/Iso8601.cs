@@ -12,10 +12,17 @@ internal static class Iso8601
 
     /// <summary>Parses <paramref name="s"/> completely; false when it is not such a date-time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryParseUnixMs(ReadOnlySpan<byte> s, out long unixMs)
+    public static bool TryParseUnixMs(ReadOnlySpan<byte> s, out long unixMs) => ParsePrefix(s, out unixMs) == s.Length;
+
+    /// <summary>
+    /// Parses a date-time at the start of <paramref name="s"/>; returns its length, or -1. The bytes after it are
+    /// not looked at, so a caller can parse straight from a JSON string's body and then expect its closing quote.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ParsePrefix(ReadOnlySpan<byte> s, out long unixMs)
     {
         unixMs = 0;
-        if (s.Length < 20) return false;
+        if (s.Length < 20) return -1;
         var year = D(s[0]) * 1000 + D(s[1]) * 100 + D(s[2]) * 10 + D(s[3]);
         var month = D(s[5]) * 10 + D(s[6]);
         var day = D(s[8]) * 10 + D(s[9]);
@@ -23,9 +30,9 @@ internal static class Iso8601
         var minute = D(s[14]) * 10 + D(s[15]);
         var second = D(s[17]) * 10 + D(s[18]);
         // D() yields a large value for a non-digit, so any bad digit fails the range checks below.
-        if (s[4] != (byte)'-' || s[7] != (byte)'-' || (s[10] | 0x20) != (byte)'t' || s[13] != (byte)':' || s[16] != (byte)':') return false;
-        if ((uint)(year - 1) > 9998 || (uint)(month - 1) > 11 || (uint)hour > 23 || (uint)minute > 59 || (uint)second > 59) return false;
-        if ((uint)(day - 1) >= (uint)DaysInMonth(year, month)) return false;
+        if (s[4] != (byte)'-' || s[7] != (byte)'-' || (s[10] | 0x20) != (byte)'t' || s[13] != (byte)':' || s[16] != (byte)':') return -1;
+        if ((uint)(year - 1) > 9998 || (uint)(month - 1) > 11 || (uint)hour > 23 || (uint)minute > 59 || (uint)second > 59) return -1;
+        if ((uint)(day - 1) >= (uint)DaysInMonth(year, month)) return -1;
 
         var i = 19;
         var fractionMs = 0;
@@ -39,10 +46,10 @@ internal static class Iso8601
                 i++;
             }
             var n = i - start;
-            if (n == 0 || n > 9) return false;
+            if (n == 0 || n > 9) return -1;
             for (; n < 3; n++) fractionMs *= 10;
         }
-        if (i >= s.Length) return false;
+        if (i >= s.Length) return -1;
         var offsetMinutes = 0;
         var c = s[i];
         if ((c | 0x20) == (byte)'z')
@@ -51,23 +58,21 @@ internal static class Iso8601
         }
         else if (c == (byte)'+' || c == (byte)'-')
         {
-            if (i + 6 != s.Length || s[i + 3] != (byte)':') return false;
+            if (i + 6 > s.Length || s[i + 3] != (byte)':') return -1;
             var oh = D(s[i + 1]) * 10 + D(s[i + 2]);
             var om = D(s[i + 4]) * 10 + D(s[i + 5]);
-            if ((uint)om > 59 || (uint)(oh * 60 + om) > 14 * 60) return false;
+            if ((uint)om > 59 || (uint)(oh * 60 + om) > 14 * 60) return -1;
             offsetMinutes = c == (byte)'-' ? -(oh * 60 + om) : oh * 60 + om;
             i += 6;
         }
         else
         {
-            return false;
+            return -1;
         }
-        if (i != s.Length) return false;
-
         long days = DaysBeforeYear(year) + DaysBeforeMonth(year, month) + day - 1 - UnixEpochDays;
         var seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60L;
         unixMs = seconds * 1000 + fractionMs;
-        return true;
+        return i;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

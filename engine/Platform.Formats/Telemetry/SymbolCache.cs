@@ -123,9 +123,9 @@ internal sealed class SymbolCache
         }
     }
 
-    /// <summary>The symbol of the string <paramref name="key"/> packs (<paramref name="utf8"/> are its bytes).</summary>
+    /// <summary>The symbol of the string <paramref name="key"/> packs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Symbol Lookup(in Key key, ReadOnlySpan<byte> utf8)
+    public Symbol Lookup(in Key key)
     {
         var slots = _slots;
         var mask = slots.Length - 1;
@@ -134,7 +134,7 @@ internal sealed class SymbolCache
         {
             ref var slot = ref slots[i];
             if (slot.Length == key.Length && slot.A == key.A && slot.B == key.B && slot.C == key.C) return new Symbol(slot.Id);
-            if (slot.Length == 0) return Miss(key, utf8);
+            if (slot.Length == 0) return Miss(key);
             i = (i + 1) & mask;
         }
     }
@@ -144,18 +144,73 @@ internal sealed class SymbolCache
     public Symbol Intern(ReadOnlySpan<byte> line, int start, int length)
     {
         MakeKey(line, start, length, out var key);
-        return Lookup(key, line.Slice(start, length));
+        return Lookup(key);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Symbol Miss(in Key key, ReadOnlySpan<byte> utf8)
+    private Symbol Miss(in Key key)
     {
-        var symbol = _table.Intern(utf8);
+        // The key holds the string's bytes: no need to keep the line around.
+        Span<byte> utf8 = stackalloc byte[MaxKeyBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(utf8, key.A);
+        BinaryPrimitives.WriteUInt64LittleEndian(utf8[8..], key.B);
+        BinaryPrimitives.WriteUInt64LittleEndian(utf8[16..], key.C);
+        var symbol = _table.Intern(utf8[..key.Length]);
         if (_count >= MaxSlots / 2) return symbol;
         if (_count + 1 > _slots.Length / 2) Grow();
         Insert(_slots, key.A, key.B, key.C, key.Length, key.Hash, symbol.Id);
         _count++;
         return symbol;
+    }
+
+    // ---- deferred lookups: resolve a record's device a few records after its slot was prefetched ----
+
+    /// <summary>How many records a deferred lookup waits: enough for its prefetch to land.</summary>
+    public const int LookupDistance = 8;
+
+    private readonly Key[] _pendingKeys = new Key[LookupDistance];
+    private readonly int[] _pendingRecords = new int[LookupDistance];
+    private int _pendingHead;
+    private int _pendingCount;
+
+    /// <summary>Forgets deferred lookups (call before deferring into a new batch).</summary>
+    public void ResetPending()
+    {
+        _pendingHead = 0;
+        _pendingCount = 0;
+    }
+
+    /// <summary>
+    /// Defers the lookup of <paramref name="key"/> for record <paramref name="recordIndex"/> of <paramref name="records"/>;
+    /// resolves the oldest deferred lookup when <see cref="LookupDistance"/> are waiting.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Defer(in Key key, int recordIndex, Span<Platform.Engine.Records.Telemetry> records)
+    {
+        var head = _pendingHead;
+        if (_pendingCount == LookupDistance)
+        {
+            records[_pendingRecords[head]].Device = Lookup(_pendingKeys[head]);
+        }
+        else
+        {
+            _pendingCount++;
+        }
+        _pendingKeys[head] = key;
+        _pendingRecords[head] = recordIndex;
+        _pendingHead = (head + 1) & (LookupDistance - 1);
+    }
+
+    /// <summary>Resolves every deferred lookup into <paramref name="records"/>.</summary>
+    public void ResolvePending(Span<Platform.Engine.Records.Telemetry> records)
+    {
+        var index = (_pendingHead - _pendingCount) & (LookupDistance - 1);
+        for (var k = 0; k < _pendingCount; k++)
+        {
+            records[_pendingRecords[index]].Device = Lookup(_pendingKeys[index]);
+            index = (index + 1) & (LookupDistance - 1);
+        }
+        ResetPending();
     }
 
     private static void Insert(Slot[] slots, ulong a, ulong b, ulong c, int length, uint hash, int id)

@@ -13,75 +13,75 @@ internal static partial class TelemetryLineParser
     private const int PValue = 1, PUnit = 2, PX = 4, PY = 8, PZ = 16;
     private const int LLat = 1, LLon = 2;
 
-    /// <summary>Reads a string field into a symbol; <paramref name="i"/> is at the value.</summary>
+    /// <summary>Reads a string field into a symbol; <paramref name="i"/> is at the value. Returns the index after it, or -1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool ReadSymbol(ReadOnlySpan<byte> s, ref int i, SymbolCache symbols, TelemetryField field, TelemetryField parent,
+    private static int ReadSymbol(ReadOnlySpan<byte> s, int i, SymbolCache symbols, TelemetryField field, TelemetryField parent,
         bool allowEmpty, out Symbol symbol, ref TelemetryParseFailure failure)
     {
         symbol = default;
-        if (s[i] != (byte)'"') return Fail(ref failure, TelemetryParseError.WrongType, field, i, parent);
+        if (s[i] != (byte)'"') return FailAt(ref failure, TelemetryParseError.WrongType, field, i, parent);
         var start = i + 1;
         var end = JsonScan.ScanString(s, start, out var escaped, out var error, out var at);
-        if (end < 0) return FailScan(ref failure, error, field, parent, at, 0, 0);
+        if (end < 0) return FailScanAt(ref failure, error, field, parent, at);
         var raw = s.Slice(start, end - start);
-        if (escaped) return InternEscaped(raw, ref i, end, symbols, field, parent, allowEmpty, out symbol, ref failure);
-        if (raw.Length == 0 && !allowEmpty) return Fail(ref failure, TelemetryParseError.EmptyString, field, i, parent);
-        if (raw.Length > SymbolTable.MaxSymbolBytes) return Fail(ref failure, TelemetryParseError.StringTooLong, field, i, parent);
+        if (escaped) return InternEscaped(raw, i, end, symbols, field, parent, allowEmpty, out symbol, ref failure);
+        if (raw.Length == 0 && !allowEmpty) return FailAt(ref failure, TelemetryParseError.EmptyString, field, i, parent);
+        if (raw.Length > SymbolTable.MaxSymbolBytes) return FailAt(ref failure, TelemetryParseError.StringTooLong, field, i, parent);
         symbol = raw.Length <= SymbolCache.MaxKeyBytes ? symbols.Intern(s, start, raw.Length) : symbols.Table.Intern(raw);
-        i = end + 1;
-        return true;
+        return end + 1;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool InternEscaped(ReadOnlySpan<byte> raw, ref int i, int end, SymbolCache symbols, TelemetryField field, TelemetryField parent,
+    private static int InternEscaped(ReadOnlySpan<byte> raw, int i, int end, SymbolCache symbols, TelemetryField field, TelemetryField parent,
         bool allowEmpty, out Symbol symbol, ref TelemetryParseFailure failure)
     {
         symbol = default;
         Span<byte> buffer = stackalloc byte[SymbolTable.MaxSymbolBytes];
         var n = JsonScan.Unescape(raw, buffer);
-        if (n == -1) return Fail(ref failure, TelemetryParseError.StringTooLong, field, i, parent);
-        if (n < 0) return Fail(ref failure, TelemetryParseError.InvalidEscape, field, i, parent);
-        if (n == 0 && !allowEmpty) return Fail(ref failure, TelemetryParseError.EmptyString, field, i, parent);
+        if (n == -1) return FailAt(ref failure, TelemetryParseError.StringTooLong, field, i, parent);
+        if (n < 0) return FailAt(ref failure, TelemetryParseError.InvalidEscape, field, i, parent);
+        if (n == 0 && !allowEmpty) return FailAt(ref failure, TelemetryParseError.EmptyString, field, i, parent);
         symbol = symbols.Table.Intern(buffer[..n]);
-        i = end + 1;
-        return true;
+        return end + 1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool ReadTimestamp(ReadOnlySpan<byte> s, ref int i, out long unixMs, ref TelemetryParseFailure failure)
+    private static int ReadTimestamp(ReadOnlySpan<byte> s, int i, out long unixMs, ref TelemetryParseFailure failure)
     {
         var b = s[i];
         if (b == (byte)'"')
         {
             var start = i + 1;
+            // Usual case: parse straight from the string body; digits and separators need no string scan.
+            var n = Iso8601.ParsePrefix(s.Slice(start), out unixMs);
+            if (n > 0 && (uint)(start + n) < (uint)s.Length && s[start + n] == (byte)'"') return start + n + 1;
             var end = JsonScan.ScanString(s, start, out var escaped, out var error, out var at);
             if (end < 0)
             {
                 unixMs = 0;
-                return FailScan(ref failure, error, TelemetryField.Timestamp, TelemetryField.None, at, 0, 0);
+                return FailScanAt(ref failure, error, TelemetryField.Timestamp, TelemetryField.None, at);
             }
             var raw = s.Slice(start, end - start);
             if (escaped ? !TryParseEscapedTimestamp(raw, out unixMs) : !Iso8601.TryParseUnixMs(raw, out unixMs))
             {
-                return Fail(ref failure, TelemetryParseError.InvalidTimestamp, TelemetryField.Timestamp, i, TelemetryField.None);
+                return FailAt(ref failure, TelemetryParseError.InvalidTimestamp, TelemetryField.Timestamp, i, TelemetryField.None);
             }
-            i = end + 1;
-            return true;
+            return end + 1;
         }
         if (b == (byte)'-' || JsonScan.IsDigit(b))
         {
-            var status = JsonNumber.ParseInt64(s, ref i, out unixMs);
-            if (status == JsonNumberStatus.Ok) return true;
-            var code = status switch
+            var next = JsonNumber.ParseInt64(s, i, out unixMs);
+            if (next >= 0) return next;
+            var code = (JsonNumberStatus)(-next) switch
             {
                 JsonNumberStatus.NotInteger => TelemetryParseError.TimestampNotInteger,
                 JsonNumberStatus.OutOfRange => TelemetryParseError.NumberOutOfRange,
                 _ => TelemetryParseError.InvalidNumber,
             };
-            return Fail(ref failure, code, TelemetryField.Timestamp, i, TelemetryField.None);
+            return FailAt(ref failure, code, TelemetryField.Timestamp, i, TelemetryField.None);
         }
         unixMs = 0;
-        return Fail(ref failure, TelemetryParseError.WrongType, TelemetryField.Timestamp, i, TelemetryField.None);
+        return FailAt(ref failure, TelemetryParseError.WrongType, TelemetryField.Timestamp, i, TelemetryField.None);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -94,46 +94,47 @@ internal static partial class TelemetryLineParser
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool ReadNumber(ReadOnlySpan<byte> s, ref int i, TelemetryField field, TelemetryField parent, out double value, ref TelemetryParseFailure failure)
+    private static int ReadNumber(ReadOnlySpan<byte> s, int i, TelemetryField field, TelemetryField parent, out double value, ref TelemetryParseFailure failure)
     {
         var b = s[i];
         if (b != (byte)'-' && !JsonScan.IsDigit(b))
         {
             value = 0;
-            return Fail(ref failure, TelemetryParseError.WrongType, field, i, parent);
+            return FailAt(ref failure, TelemetryParseError.WrongType, field, i, parent);
         }
-        var status = JsonNumber.ParseDouble(s, ref i, out value);
-        if (status == JsonNumberStatus.Ok) return true;
-        return Fail(ref failure, status == JsonNumberStatus.OutOfRange ? TelemetryParseError.NumberOutOfRange : TelemetryParseError.InvalidNumber, field, i, parent);
+        var next = JsonNumber.ParseDouble(s, i, out value);
+        if (next >= 0) return next;
+        return FailAt(ref failure, next == -(int)JsonNumberStatus.OutOfRange ? TelemetryParseError.NumberOutOfRange : TelemetryParseError.InvalidNumber, field, i, parent);
     }
 
-    private static bool ReadCorrelation(ReadOnlySpan<byte> s, ref int i, ref Telemetry record, ref TelemetryParseFailure failure)
+    private static int ReadCorrelation(ReadOnlySpan<byte> s, int i, ref Telemetry record, ref TelemetryParseFailure failure)
     {
         var b = s[i];
         if (b == (byte)'"')
         {
             var start = i + 1;
+            // Usual case: a canonical UUID needs no string scan (hex digits and hyphens only).
+            if (s.Length - start > 36 && s[start + 36] == (byte)'"' && TryParseUuid(s.Slice(start, 36), out record.CorrelationId))
+            {
+                record.Flags |= TelemetryFlags.Correlation;
+                return start + 37;
+            }
             var end = JsonScan.ScanString(s, start, out var escaped, out var error, out var at);
-            if (end < 0) return FailScan(ref failure, error, TelemetryField.CorrelationId, TelemetryField.None, at, 0, 0);
+            if (end < 0) return FailScanAt(ref failure, error, TelemetryField.CorrelationId, TelemetryField.None, at);
             var raw = s.Slice(start, end - start);
             if (escaped)
             {
-                if (!HashEscaped(raw, out record.CorrelationId)) return Fail(ref failure, TelemetryParseError.InvalidEscape, TelemetryField.CorrelationId, i, TelemetryField.None);
+                if (!HashEscaped(raw, out record.CorrelationId)) return FailAt(ref failure, TelemetryParseError.InvalidEscape, TelemetryField.CorrelationId, i, TelemetryField.None);
             }
             else if (!TryParseUuid(raw, out record.CorrelationId))
             {
                 record.CorrelationId = XxHash128.HashToUInt128(raw);
             }
             record.Flags |= TelemetryFlags.Correlation;
-            i = end + 1;
-            return true;
+            return end + 1;
         }
-        if (s.Slice(i).StartsWith("null"u8))
-        {
-            i += 4;
-            return true;
-        }
-        return Fail(ref failure, TelemetryParseError.WrongType, TelemetryField.CorrelationId, i, TelemetryField.None);
+        if (s.Slice(i).StartsWith("null"u8)) return i + 4;
+        return FailAt(ref failure, TelemetryParseError.WrongType, TelemetryField.CorrelationId, i, TelemetryField.None);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -204,7 +205,7 @@ internal static partial class TelemetryLineParser
         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
     ];
 
-    private static bool ReadPayload(ReadOnlySpan<byte> s, ref int i, SymbolCache symbols, ref Telemetry r, ref TelemetryParseFailure failure)
+    private static int ReadPayload(ReadOnlySpan<byte> s, int i, SymbolCache symbols, ref Telemetry r, ref TelemetryParseFailure failure)
     {
         const TelemetryField parent = TelemetryField.Payload;
         i = JsonScan.SkipWhitespace(s, i + 1);
@@ -218,62 +219,66 @@ internal static partial class TelemetryLineParser
         }
         while (true)
         {
-            if ((uint)i >= (uint)s.Length || s[i] != (byte)'"') return Fail(ref failure, TelemetryParseError.ExpectedKey, key, i, parent, keyStart, keyLength, nested: key == TelemetryField.Payload);
+            if ((uint)i >= (uint)s.Length || s[i] != (byte)'"') return FailAt(ref failure, TelemetryParseError.ExpectedKey, key, i, parent, keyStart, keyLength, nested: key == TelemetryField.Payload);
             var keyAt = i;
-            key = MatchPayloadKey(s, ref i);
-            if (key == TelemetryField.None)
+            var match = MatchPayloadKey(s, i);
+            if (match != 0)
+            {
+                key = (TelemetryField)(match & 0xFF);
+                i += match >> 8;
+            }
+            else
             {
                 keyStart = i + 1;
-                key = ClassifyKey(s, ref i, KeySet.Payload, ref failure);
-                if (key == TelemetryField.None) return false;
+                match = ClassifyKey(s, i, KeySet.Payload, ref failure);
+                if (match < 0) return -1;
+                key = (TelemetryField)(match & 0xFF);
+                i = match >> 8;
                 keyLength = i - 1 - keyStart;
             }
             i = JsonScan.SkipWhitespace(s, i);
-            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
-            if (s[i] != (byte)':') return Fail(ref failure, TelemetryParseError.ExpectedColon, key, i, parent, keyStart, keyLength);
+            if ((uint)i >= (uint)s.Length) return FailAt(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            if (s[i] != (byte)':') return FailAt(ref failure, TelemetryParseError.ExpectedColon, key, i, parent, keyStart, keyLength);
             i = JsonScan.SkipWhitespace(s, i + 1);
-            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            if ((uint)i >= (uint)s.Length) return FailAt(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
             switch (key)
             {
                 case TelemetryField.Value:
-                    if ((seen & PValue) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    if ((seen & PValue) != 0) return DuplicateAt(ref failure, key, parent, keyAt);
                     seen |= PValue;
-                    if (!ReadNumber(s, ref i, key, parent, out r.Value, ref failure)) return false;
+                    i = ReadNumber(s, i, key, parent, out r.Value, ref failure);
                     break;
                 case TelemetryField.X:
-                    if ((seen & PX) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    if ((seen & PX) != 0) return DuplicateAt(ref failure, key, parent, keyAt);
                     seen |= PX;
-                    if (!ReadNumber(s, ref i, key, parent, out r.X, ref failure)) return false;
+                    i = ReadNumber(s, i, key, parent, out r.X, ref failure);
                     break;
                 case TelemetryField.Y:
-                    if ((seen & PY) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    if ((seen & PY) != 0) return DuplicateAt(ref failure, key, parent, keyAt);
                     seen |= PY;
-                    if (!ReadNumber(s, ref i, key, parent, out r.Y, ref failure)) return false;
+                    i = ReadNumber(s, i, key, parent, out r.Y, ref failure);
                     break;
                 case TelemetryField.Z:
-                    if ((seen & PZ) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    if ((seen & PZ) != 0) return DuplicateAt(ref failure, key, parent, keyAt);
                     seen |= PZ;
-                    if (!ReadNumber(s, ref i, key, parent, out r.Z, ref failure)) return false;
+                    i = ReadNumber(s, i, key, parent, out r.Z, ref failure);
                     break;
                 case TelemetryField.Unit:
-                    if ((seen & PUnit) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    if ((seen & PUnit) != 0) return DuplicateAt(ref failure, key, parent, keyAt);
                     seen |= PUnit;
-                    if (s[i] == (byte)'n' && s.Slice(i).StartsWith("null"u8))
-                    {
-                        i += 4;
-                    }
-                    else if (!ReadSymbol(s, ref i, symbols, key, parent, true, out r.Unit, ref failure))
-                    {
-                        return false;
-                    }
+                    i = s[i] == (byte)'n' && s.Slice(i).StartsWith("null"u8)
+                        ? i + 4
+                        : ReadSymbol(s, i, symbols, key, parent, true, out r.Unit, ref failure);
                     break;
                 default:
-                    i = JsonScan.SkipValue(s, i, 2, out var error, out var at);
-                    if (i < 0) return FailScan(ref failure, error, key, parent, at, keyStart, keyLength);
+                    var skipped = JsonScan.SkipValue(s, i, 2, out var error, out var at);
+                    if (skipped < 0) return FailScanAt(ref failure, error, key, parent, at, keyStart, keyLength);
+                    i = skipped;
                     break;
             }
+            if (i < 0) return -1;
             i = JsonScan.SkipWhitespace(s, i);
-            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            if ((uint)i >= (uint)s.Length) return FailAt(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
             var b = s[i];
             if (b == (byte)',')
             {
@@ -285,7 +290,7 @@ internal static partial class TelemetryLineParser
                 i++;
                 break;
             }
-            return Fail(ref failure, TelemetryParseError.ExpectedCommaOrEnd, key, i, parent, keyStart, keyLength);
+            return FailAt(ref failure, TelemetryParseError.ExpectedCommaOrEnd, key, i, parent, keyStart, keyLength);
         }
 
     Done:
@@ -295,50 +300,47 @@ internal static partial class TelemetryLineParser
             if ((seen & PValue) != 0) return FailPayload(ref failure, TelemetryParseError.PayloadAmbiguous, 0);
             r.Flags |= TelemetryFlags.Vector;
             r.Value = Math.Sqrt(r.X * r.X + r.Y * r.Y + r.Z * r.Z);
-            return true;
+            return i;
         }
         if (vector != 0) return FailPayload(ref failure, TelemetryParseError.PayloadIncompleteVector, (byte)((~vector >> 2) & 7));
         if ((seen & PValue) == 0) return FailPayload(ref failure, TelemetryParseError.PayloadMissingValue, 0);
-        return true;
+        return i;
     }
 
+    /// <summary>Fast match of a payload field name: the field in the low byte, the quoted name's length above it; or 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TelemetryField MatchPayloadKey(ReadOnlySpan<byte> s, ref int i)
+    private static int MatchPayloadKey(ReadOnlySpan<byte> s, int i)
     {
         var rest = s.Slice(i);
-        if (rest.Length < 4) return TelemetryField.None;
+        if (rest.Length < 4) return 0;
         switch (rest[1])
         {
             case (byte)'v':
-                if (rest.StartsWith("\"value\""u8)) { i += 7; return TelemetryField.Value; }
+                if (rest.StartsWith("\"value\""u8)) return (7 << 8) | (int)TelemetryField.Value;
                 break;
             case (byte)'u':
-                if (rest.StartsWith("\"unit\""u8)) { i += 6; return TelemetryField.Unit; }
+                if (rest.StartsWith("\"unit\""u8)) return (6 << 8) | (int)TelemetryField.Unit;
                 break;
             case (byte)'x':
-                if (rest[2] == (byte)'"') { i += 3; return TelemetryField.X; }
+                if (rest[2] == (byte)'"') return (3 << 8) | (int)TelemetryField.X;
                 break;
             case (byte)'y':
-                if (rest[2] == (byte)'"') { i += 3; return TelemetryField.Y; }
+                if (rest[2] == (byte)'"') return (3 << 8) | (int)TelemetryField.Y;
                 break;
             case (byte)'z':
-                if (rest[2] == (byte)'"') { i += 3; return TelemetryField.Z; }
+                if (rest[2] == (byte)'"') return (3 << 8) | (int)TelemetryField.Z;
                 break;
         }
-        return TelemetryField.None;
+        return 0;
     }
 
-    private static bool ReadLocation(ReadOnlySpan<byte> s, ref int i, ref Telemetry r, ref TelemetryParseFailure failure)
+    private static int ReadLocation(ReadOnlySpan<byte> s, int i, ref Telemetry r, ref TelemetryParseFailure failure)
     {
         const TelemetryField parent = TelemetryField.Location;
         if (s[i] != (byte)'{')
         {
-            if (s.Slice(i).StartsWith("null"u8))
-            {
-                i += 4;
-                return true;
-            }
-            return Fail(ref failure, TelemetryParseError.WrongType, TelemetryField.Location, i, TelemetryField.None);
+            if (s.Slice(i).StartsWith("null"u8)) return i + 4;
+            return FailAt(ref failure, TelemetryParseError.WrongType, TelemetryField.Location, i, TelemetryField.None);
         }
         i = JsonScan.SkipWhitespace(s, i + 1);
         var seen = 0;
@@ -351,40 +353,49 @@ internal static partial class TelemetryLineParser
         }
         while (true)
         {
-            if ((uint)i >= (uint)s.Length || s[i] != (byte)'"') return Fail(ref failure, TelemetryParseError.ExpectedKey, key, i, parent, keyStart, keyLength, nested: key == TelemetryField.Location);
+            if ((uint)i >= (uint)s.Length || s[i] != (byte)'"') return FailAt(ref failure, TelemetryParseError.ExpectedKey, key, i, parent, keyStart, keyLength, nested: key == TelemetryField.Location);
             var keyAt = i;
-            key = MatchLocationKey(s, ref i);
-            if (key == TelemetryField.None)
+            var match = MatchLocationKey(s, i);
+            if (match != 0)
+            {
+                key = (TelemetryField)(match & 0xFF);
+                i += match >> 8;
+            }
+            else
             {
                 keyStart = i + 1;
-                key = ClassifyKey(s, ref i, KeySet.Location, ref failure);
-                if (key == TelemetryField.None) return false;
+                match = ClassifyKey(s, i, KeySet.Location, ref failure);
+                if (match < 0) return -1;
+                key = (TelemetryField)(match & 0xFF);
+                i = match >> 8;
                 keyLength = i - 1 - keyStart;
             }
             i = JsonScan.SkipWhitespace(s, i);
-            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
-            if (s[i] != (byte)':') return Fail(ref failure, TelemetryParseError.ExpectedColon, key, i, parent, keyStart, keyLength);
+            if ((uint)i >= (uint)s.Length) return FailAt(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            if (s[i] != (byte)':') return FailAt(ref failure, TelemetryParseError.ExpectedColon, key, i, parent, keyStart, keyLength);
             i = JsonScan.SkipWhitespace(s, i + 1);
-            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            if ((uint)i >= (uint)s.Length) return FailAt(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
             switch (key)
             {
                 case TelemetryField.Latitude:
-                    if ((seen & LLat) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    if ((seen & LLat) != 0) return DuplicateAt(ref failure, key, parent, keyAt);
                     seen |= LLat;
-                    if (!ReadNumber(s, ref i, key, parent, out r.Latitude, ref failure)) return false;
+                    i = ReadNumber(s, i, key, parent, out r.Latitude, ref failure);
                     break;
                 case TelemetryField.Longitude:
-                    if ((seen & LLon) != 0) return Duplicate(ref failure, key, parent, keyAt);
+                    if ((seen & LLon) != 0) return DuplicateAt(ref failure, key, parent, keyAt);
                     seen |= LLon;
-                    if (!ReadNumber(s, ref i, key, parent, out r.Longitude, ref failure)) return false;
+                    i = ReadNumber(s, i, key, parent, out r.Longitude, ref failure);
                     break;
                 default:
-                    i = JsonScan.SkipValue(s, i, 2, out var error, out var at);
-                    if (i < 0) return FailScan(ref failure, error, key, parent, at, keyStart, keyLength);
+                    var skipped = JsonScan.SkipValue(s, i, 2, out var error, out var at);
+                    if (skipped < 0) return FailScanAt(ref failure, error, key, parent, at, keyStart, keyLength);
+                    i = skipped;
                     break;
             }
+            if (i < 0) return -1;
             i = JsonScan.SkipWhitespace(s, i);
-            if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
+            if ((uint)i >= (uint)s.Length) return FailAt(ref failure, TelemetryParseError.UnexpectedEnd, key, s.Length, parent, keyStart, keyLength);
             var b = s[i];
             if (b == (byte)',')
             {
@@ -396,7 +407,7 @@ internal static partial class TelemetryLineParser
                 i++;
                 break;
             }
-            return Fail(ref failure, TelemetryParseError.ExpectedCommaOrEnd, key, i, parent, keyStart, keyLength);
+            return FailAt(ref failure, TelemetryParseError.ExpectedCommaOrEnd, key, i, parent, keyStart, keyLength);
         }
 
     Done:
@@ -406,22 +417,23 @@ internal static partial class TelemetryLineParser
             failure._error = TelemetryParseError.LocationIncomplete;
             failure._field = TelemetryField.Location;
             failure._missing = (byte)(~seen & 3);
-            return false;
+            return -1;
         }
         r.Flags |= TelemetryFlags.Location;
-        return true;
+        return i;
     }
 
+    /// <summary>Fast match of a location field name: the field in the low byte, the quoted name's length above it; or 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TelemetryField MatchLocationKey(ReadOnlySpan<byte> s, ref int i)
+    private static int MatchLocationKey(ReadOnlySpan<byte> s, int i)
     {
         var rest = s.Slice(i);
-        if (rest.Length < 5 || rest[1] != (byte)'l') return TelemetryField.None;
-        if (rest.StartsWith("\"lat\""u8)) { i += 5; return TelemetryField.Latitude; }
-        if (rest.StartsWith("\"lon\""u8)) { i += 5; return TelemetryField.Longitude; }
-        if (rest.StartsWith("\"latitude\""u8)) { i += 10; return TelemetryField.Latitude; }
-        if (rest.StartsWith("\"longitude\""u8)) { i += 11; return TelemetryField.Longitude; }
-        return TelemetryField.None;
+        if (rest.Length < 5 || rest[1] != (byte)'l') return 0;
+        if (rest.StartsWith("\"lat\""u8)) return (5 << 8) | (int)TelemetryField.Latitude;
+        if (rest.StartsWith("\"lon\""u8)) return (5 << 8) | (int)TelemetryField.Longitude;
+        if (rest.StartsWith("\"latitude\""u8)) return (10 << 8) | (int)TelemetryField.Latitude;
+        if (rest.StartsWith("\"longitude\""u8)) return (11 << 8) | (int)TelemetryField.Longitude;
+        return 0;
     }
 
     // ---- failure recording: out of line, no strings ----
@@ -442,6 +454,29 @@ internal static partial class TelemetryLineParser
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int FailAt(ref TelemetryParseFailure failure, TelemetryParseError error, TelemetryField field, int at,
+        TelemetryField parent = TelemetryField.None, int keyStart = 0, int keyLength = 0, bool nested = false)
+    {
+        Fail(ref failure, error, field, at, parent, keyStart, keyLength, nested);
+        return -1;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int FailScanAt(ref TelemetryParseFailure failure, JsonScanError error, TelemetryField field, TelemetryField parent, int at,
+        int keyStart = 0, int keyLength = 0)
+    {
+        FailScan(ref failure, error, field, parent, at, keyStart, keyLength);
+        return -1;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int DuplicateAt(ref TelemetryParseFailure failure, TelemetryField key, TelemetryField parent, int keyAt)
+    {
+        Fail(ref failure, TelemetryParseError.DuplicateKey, key, keyAt, parent);
+        return -1;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool FailAfter(ref TelemetryParseFailure failure, TelemetryParseError error, TelemetryField key, int at, int keyStart, int keyLength) =>
         Fail(ref failure, error, key, at, TelemetryField.None, keyStart, keyLength);
 
@@ -450,13 +485,13 @@ internal static partial class TelemetryLineParser
         Fail(ref failure, TelemetryParseError.DuplicateKey, key, keyAt, parent);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool FailPayload(ref TelemetryParseFailure failure, TelemetryParseError error, byte missing)
+    private static int FailPayload(ref TelemetryParseFailure failure, TelemetryParseError error, byte missing)
     {
         failure = default;
         failure._error = error;
         failure._field = TelemetryField.Payload;
         failure._missing = missing;
-        return false;
+        return -1;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -17,16 +17,20 @@ internal static partial class TelemetryLineParser
 
     /// <summary>Parses one line (without its line terminator). On false, <paramref name="record"/> holds garbage.</summary>
     public static bool TryParse(ReadOnlySpan<byte> s, SymbolCache symbols, ref Telemetry record, ref TelemetryParseFailure failure) =>
-        TryParse(s, symbols, ref record, ref failure, out _);
+        TryParse(s, symbols, ref record, ref failure, out _, deferDevice: false, out _);
 
     /// <summary>
     /// Parses the record at the start of <paramref name="s"/>, which may run on past the record's line: on success
     /// <paramref name="end"/> is the index of the line's '\n' or <paramref name="s"/>.Length. Over a single line (no
     /// '\n') this is exactly the one-line parse; over more, a record that is not complete on its line fails.
+    /// With <paramref name="deferDevice"/>, a short device id is not looked up: <paramref name="deviceKey"/> gets its
+    /// key (Length 0 when the device was set directly) for <see cref="SymbolCache.Defer"/>.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> s, SymbolCache symbols, ref Telemetry record, ref TelemetryParseFailure failure, out int end)
+    public static bool TryParse(ReadOnlySpan<byte> s, SymbolCache symbols, ref Telemetry record, ref TelemetryParseFailure failure,
+        out int end, bool deferDevice, out SymbolCache.Key deviceKey)
     {
         end = 0;
+        deviceKey = default;
         record = default;
         var i = JsonScan.SkipWhitespace(s, 0);
         if ((uint)i >= (uint)s.Length) return Fail(ref failure, TelemetryParseError.UnexpectedEnd, TelemetryField.None, s.Length);
@@ -34,9 +38,9 @@ internal static partial class TelemetryLineParser
         i = JsonScan.SkipWhitespace(s, i + 1);
         var seen = 0;
         var key = TelemetryField.None;
-        // The device id is looked up at the end: its cache slot is prefetched meanwhile (100k devices miss the caches).
-        SymbolCache.Key deviceKey = default;
-        var deviceStart = -1;
+        // The device id is looked up at the end, or records later: its cache slot is prefetched meanwhile
+        // (100k devices miss the caches).
+        var deviceDeferred = false;
         int keyStart = 0, keyLength = 0;
         if ((uint)i < (uint)s.Length && s[i] == (byte)'}')
         {
@@ -47,12 +51,19 @@ internal static partial class TelemetryLineParser
         {
             if ((uint)i >= (uint)s.Length || s[i] != (byte)'"') return FailAfter(ref failure, TelemetryParseError.ExpectedKey, key, i, keyStart, keyLength);
             var keyAt = i;
-            key = MatchRootKey(s, ref i);
-            if (key == TelemetryField.None)
+            var match = MatchRootKey(s, i);
+            if (match != 0)
+            {
+                key = (TelemetryField)(match & 0xFF);
+                i += match >> 8;
+            }
+            else
             {
                 keyStart = i + 1;
-                key = ClassifyKey(s, ref i, KeySet.Root, ref failure);
-                if (key == TelemetryField.None) return false;
+                match = ClassifyKey(s, i, KeySet.Root, ref failure);
+                if (match < 0) return false;
+                key = (TelemetryField)(match & 0xFF);
+                i = match >> 8;
                 keyLength = i - 1 - keyStart;
             }
             i = JsonScan.SkipWhitespace(s, i);
@@ -75,38 +86,44 @@ internal static partial class TelemetryLineParser
                         {
                             SymbolCache.MakeKey(s, start, close - start, out deviceKey);
                             symbols.Prefetch(deviceKey);
-                            deviceStart = start;
+                            deviceDeferred = true;
                             i = close + 1;
                             break;
                         }
                     }
-                    if (!ReadSymbol(s, ref i, symbols, key, TelemetryField.None, false, out record.Device, ref failure)) return false;
+                    i = ReadSymbol(s, i, symbols, key, TelemetryField.None, false, out record.Device, ref failure);
+                    if (i < 0) return false;
                     break;
                 case TelemetryField.Timestamp:
                     if ((seen & SeenTimestamp) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
                     seen |= SeenTimestamp;
-                    if (!ReadTimestamp(s, ref i, out record.Timestamp, ref failure)) return false;
+                    i = ReadTimestamp(s, i, out record.Timestamp, ref failure);
+                    if (i < 0) return false;
                     break;
                 case TelemetryField.SensorType:
                     if ((seen & SeenSensor) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
                     seen |= SeenSensor;
-                    if (!ReadSymbol(s, ref i, symbols, key, TelemetryField.None, false, out record.Sensor, ref failure)) return false;
+                    i = ReadSymbol(s, i, symbols, key, TelemetryField.None, false, out record.Sensor, ref failure);
+                    if (i < 0) return false;
                     break;
                 case TelemetryField.Payload:
                     if ((seen & SeenPayload) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
                     seen |= SeenPayload;
                     if (s[i] != (byte)'{') return Fail(ref failure, TelemetryParseError.WrongType, key, i);
-                    if (!ReadPayload(s, ref i, symbols, ref record, ref failure)) return false;
+                    i = ReadPayload(s, i, symbols, ref record, ref failure);
+                    if (i < 0) return false;
                     break;
                 case TelemetryField.CorrelationId:
                     if ((seen & SeenCorrelation) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
                     seen |= SeenCorrelation;
-                    if (!ReadCorrelation(s, ref i, ref record, ref failure)) return false;
+                    i = ReadCorrelation(s, i, ref record, ref failure);
+                    if (i < 0) return false;
                     break;
                 case TelemetryField.Location:
                     if ((seen & SeenLocation) != 0) return Duplicate(ref failure, key, TelemetryField.None, keyAt);
                     seen |= SeenLocation;
-                    if (!ReadLocation(s, ref i, ref record, ref failure)) return false;
+                    i = ReadLocation(s, i, ref record, ref failure);
+                    if (i < 0) return false;
                     break;
                 default:
                     i = JsonScan.SkipValue(s, i, 1, out var error, out var at);
@@ -136,38 +153,45 @@ internal static partial class TelemetryLineParser
         end = i;
         const int required = SeenDevice | SeenTimestamp | SeenSensor | SeenPayload;
         if ((seen & required) != required) return Missing(ref failure, seen);
-        if (deviceStart >= 0) record.Device = symbols.Lookup(deviceKey, s.Slice(deviceStart, deviceKey.Length));
+        if (deviceDeferred && !deferDevice)
+        {
+            record.Device = symbols.Lookup(deviceKey);
+            deviceKey = default;
+        }
         return true;
     }
 
-    /// <summary>Fast match of a usual root field name at <paramref name="i"/> (a quote); advances past the closing quote.</summary>
+    /// <summary>
+    /// Fast match of a usual root field name at <paramref name="i"/> (a quote): returns the field in the low byte
+    /// and the name's length with quotes above it, or 0.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TelemetryField MatchRootKey(ReadOnlySpan<byte> s, ref int i)
+    private static int MatchRootKey(ReadOnlySpan<byte> s, int i)
     {
         var rest = s.Slice(i);
-        if (rest.Length < 3) return TelemetryField.None;
+        if (rest.Length < 3) return 0;
         switch (rest[1])
         {
             case (byte)'d':
-                if (rest.StartsWith("\"deviceId\""u8)) { i += 10; return TelemetryField.DeviceId; }
+                if (rest.StartsWith("\"deviceId\""u8)) return (10 << 8) | (int)TelemetryField.DeviceId;
                 break;
             case (byte)'t':
-                if (rest.StartsWith("\"timestamp\""u8)) { i += 11; return TelemetryField.Timestamp; }
+                if (rest.StartsWith("\"timestamp\""u8)) return (11 << 8) | (int)TelemetryField.Timestamp;
                 break;
             case (byte)'s':
-                if (rest.StartsWith("\"sensorType\""u8)) { i += 12; return TelemetryField.SensorType; }
+                if (rest.StartsWith("\"sensorType\""u8)) return (12 << 8) | (int)TelemetryField.SensorType;
                 break;
             case (byte)'p':
-                if (rest.StartsWith("\"payload\""u8)) { i += 9; return TelemetryField.Payload; }
+                if (rest.StartsWith("\"payload\""u8)) return (9 << 8) | (int)TelemetryField.Payload;
                 break;
             case (byte)'c':
-                if (rest.StartsWith("\"correlationId\""u8)) { i += 15; return TelemetryField.CorrelationId; }
+                if (rest.StartsWith("\"correlationId\""u8)) return (15 << 8) | (int)TelemetryField.CorrelationId;
                 break;
             case (byte)'l':
-                if (rest.StartsWith("\"location\""u8)) { i += 10; return TelemetryField.Location; }
+                if (rest.StartsWith("\"location\""u8)) return (10 << 8) | (int)TelemetryField.Location;
                 break;
         }
-        return TelemetryField.None;
+        return 0;
     }
 
     private enum KeySet : byte { Root, Payload, Location }
@@ -181,36 +205,36 @@ internal static partial class TelemetryLineParser
 
     /// <summary>
     /// The general field-name path: scans the name string at <paramref name="i"/> (a quote), unescapes it when
-    /// needed and looks it up in the names of <paramref name="set"/>. Returns <see cref="TelemetryField.None"/> on a scan
-    /// error (failure set), <see cref="TelemetryField.Unknown"/> for names not in the set.
+    /// needed and looks it up in the names of <paramref name="set"/>. Returns the field (<see cref="TelemetryField.Unknown"/>
+    /// for names not in the set) in the low byte and the index after the name above it; -1 on a scan error (failure set).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TelemetryField ClassifyKey(ReadOnlySpan<byte> s, ref int i, KeySet set, ref TelemetryParseFailure failure)
+    private static int ClassifyKey(ReadOnlySpan<byte> s, int i, KeySet set, ref TelemetryParseFailure failure)
     {
         var end = JsonScan.ScanString(s, i + 1, out var escaped, out var error, out var at);
         if (end < 0)
         {
             FailScan(ref failure, error, TelemetryField.None, TelemetryField.None, at, 0, 0);
-            return TelemetryField.None;
+            return -1;
         }
         scoped ReadOnlySpan<byte> raw = s.Slice(i + 1, end - i - 1);
-        i = end + 1;
+        var next = (end + 1) << 8;
         Span<byte> buffer = stackalloc byte[32];
         if (escaped)
         {
-            if (raw.Length > 32 * 6) return TelemetryField.Unknown;
+            if (raw.Length > 32 * 6) return next | (int)TelemetryField.Unknown;
             var n = JsonScan.Unescape(raw, buffer);
-            if (n < 0) return TelemetryField.Unknown; // too long to be a known name, or an unpaired surrogate
+            if (n < 0) return next | (int)TelemetryField.Unknown; // too long to be a known name, or an unpaired surrogate
             raw = buffer[..n];
         }
         var names = NamesOf(set);
         var index = 0;
         foreach (var range in names.Split((byte)'|'))
         {
-            if (raw.SequenceEqual(names[range])) return FieldOf(set, index);
+            if (raw.SequenceEqual(names[range])) return next | (int)FieldOf(set, index);
             index++;
         }
-        return TelemetryField.Unknown;
+        return next | (int)TelemetryField.Unknown;
     }
 
     private static TelemetryField FieldOf(KeySet set, int index) => set switch

@@ -51,6 +51,7 @@ public sealed class TelemetryNdjsonParser : IChunkParser<Telemetry>
         var handler = new BatchHandler(this, sourceName, partition, output, deadLetters);
         var skipping = false;
         NdjsonFraming.FrameSpan(data, position, _maxLineBytes, isFinal: true, ref skipping, ref handler);
+        handler.Complete();
         return handler.Rejected;
     }
 
@@ -63,6 +64,7 @@ public sealed class TelemetryNdjsonParser : IChunkParser<Telemetry>
         var handler = new BatchHandler(this, sourceName, partition, output, deadLetters);
         var skipping = false;
         NdjsonFraming.FrameSequence(data, position, _maxLineBytes, isFinal: true, ref skipping, ref handler);
+        handler.Complete();
         return handler.Rejected;
     }
 
@@ -94,8 +96,18 @@ public sealed class TelemetryNdjsonParser : IChunkParser<Telemetry>
     private struct BatchHandler(TelemetryNdjsonParser parser, string source, int partition, Batch<Telemetry> output, IDeadLetterSink deadLetters)
         : INdjsonLineHandler
     {
-        private readonly SymbolCache _symbols = SymbolCache.For(parser._symbols);
+        private readonly SymbolCache _symbols = StartBatch(parser._symbols);
         public int Rejected;
+
+        private static SymbolCache StartBatch(SymbolTable symbols)
+        {
+            var cache = SymbolCache.For(symbols);
+            cache.ResetPending(); // a previous call that threw may have left lookups for another batch
+            return cache;
+        }
+
+        /// <summary>Resolves the device ids still deferred.</summary>
+        public readonly void Complete() => _symbols.ResolvePending(output.Span);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void OnLine(ReadOnlySpan<byte> line, long position)
@@ -112,9 +124,10 @@ public sealed class TelemetryNdjsonParser : IChunkParser<Telemetry>
         {
             ref var slot = ref output.AddSlot();
             Unsafe.SkipInit(out TelemetryParseFailure failure);
-            if (TelemetryLineParser.TryParse(window, _symbols, ref slot, ref failure, out var end)
+            if (TelemetryLineParser.TryParse(window, _symbols, ref slot, ref failure, out var end, deferDevice: true, out var device)
                 && NdjsonFraming.TryAcceptEnd(window, end, windowEndsData, parser._maxLineBytes, out var consumed))
             {
+                if (device.Length != 0) _symbols.Defer(device, output.Count - 1, output.Span);
                 return consumed;
             }
             output.RemoveLast();

@@ -9,8 +9,8 @@ public sealed record TelemetryNdjsonParserOptions
     /// <summary>Smallest accepted <see cref="MaxLineBytes"/>.</summary>
     public const int MinMaxLineBytes = 64;
 
-    /// <summary>Largest accepted <see cref="MaxLineBytes"/>: 16 MiB.</summary>
-    public const int MaxMaxLineBytes = 16 * 1024 * 1024;
+    /// <summary>Largest accepted <see cref="MaxLineBytes"/>: 4 MiB (the scanner packs in-line offsets into 23 bits).</summary>
+    public const int MaxMaxLineBytes = 4 * 1024 * 1024;
 
     /// <summary>The defaults.</summary>
     public static TelemetryNdjsonParserOptions Default { get; } = new();

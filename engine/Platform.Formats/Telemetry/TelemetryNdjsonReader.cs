@@ -96,7 +96,7 @@ public static class TelemetryNdjsonReader
         {
             Unsafe.SkipInit(out Telemetry record);
             Unsafe.SkipInit(out TelemetryParseFailure failure);
-            if (TelemetryLineParser.TryParse(window, _symbols, ref record, ref failure, out var end)
+            if (TelemetryLineParser.TryParse(window, _symbols, ref record, ref failure, out var end, deferDevice: false, out _)
                 && NdjsonFraming.TryAcceptEnd(window, end, windowEndsData, parser.MaxLineBytes, out var consumed))
             {
                 output.Emit(record);

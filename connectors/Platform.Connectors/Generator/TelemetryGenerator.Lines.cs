@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Platform.Connectors.Generator;
@@ -44,6 +45,8 @@ public sealed partial class TelemetryGenerator
     private int _maxLatenessMs;
     private long _levelShiftMs;
     private readonly Dictionary<long, LevelShift> _shifts = [];
+    // Counts of active shifts per hash slot: most readings find 0 here and skip the dictionary.
+    private readonly ushort[] _shiftSlots = new ushort[1 << 16];
     private long _cachedDay = long.MinValue;
     private readonly byte[] _dayPrefix = new byte[16];
 
@@ -159,18 +162,18 @@ public sealed partial class TelemetryGenerator
                 var z = Scale(baseline + _rng.NextNoise() * profile.Noise + offset, 1000);
                 w.Raw("\"payload\":{\"x\":"u8);
                 if (spoil == Spoil.ValueAsString) w.Raw("\"high\""u8);
-                else w.Fixed(x, 3, 1000);
+                else w.Fixed(x, 3);
                 w.Raw(",\"y\":"u8);
-                w.Fixed(y, 3, 1000);
+                w.Fixed(y, 3);
                 w.Raw(",\"z\":"u8);
-                w.Fixed(z, 3, 1000);
+                w.Fixed(z, 3);
             }
             else
             {
                 var value = Scale(baseline + _rng.NextNoise() * profile.Noise + offset, 100);
                 w.Raw("\"payload\":{\"value\":"u8);
                 if (spoil == Spoil.ValueAsString) w.Raw("\"high\""u8);
-                else w.Fixed(value, 2, 100);
+                else w.Fixed(value, 2);
             }
             w.Byte((byte)',');
             w.Raw(sensor.UnitField);
@@ -182,9 +185,9 @@ public sealed partial class TelemetryGenerator
         var lat = (long)(((place >> 32) * 13_000_000UL) >> 32) - 6_000_000;
         var lon = (long)(((place & 0xFFFFFFFFUL) * 36_000_000UL) >> 32) - 18_000_000;
         w.Raw("\",\"location\":{\"lat\":"u8);
-        w.Fixed(lat, 5, 100_000);
+        w.Fixed(lat, 5);
         w.Raw(",\"lon\":"u8);
-        w.Fixed(lon, 5, 100_000);
+        w.Fixed(lon, 5);
         w.Raw("}}\n"u8);
         return w.Length;
     }
@@ -195,10 +198,15 @@ public sealed partial class TelemetryGenerator
     private double Anomaly(int device, int sensor, long key, long time, SensorProfile profile)
     {
         var offset = 0.0;
-        if (_shifts.Count != 0 && _shifts.TryGetValue(key, out var shift))
+        var slot = (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 48);
+        if (_shiftSlots[slot] != 0 && _shifts.TryGetValue(key, out var shift))
         {
             if (time <= shift.UntilMs) offset = shift.Amount;
-            else _shifts.Remove(key);
+            else
+            {
+                _shifts.Remove(key);
+                _shiftSlots[slot]--;
+            }
         }
         if (_options.AnomalyShare > 0 && _rng.NextDouble() < _options.AnomalyShare)
         {
@@ -212,7 +220,9 @@ public sealed partial class TelemetryGenerator
             else
             {
                 var amount = sign * profile.AnomalyMagnitude * 0.5;
-                _shifts[key] = new LevelShift { UntilMs = time + _levelShiftMs, Amount = amount };
+                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_shifts, key, out var exists);
+                if (!exists) _shiftSlots[slot]++;
+                entry = new LevelShift { UntilMs = time + _levelShiftMs, Amount = amount };
                 offset = amount;
             }
             Anomalies++;

@@ -21,7 +21,11 @@ internal sealed class SymbolCache
     private const int InitialSlots = 1 << 10;
     private const int MaxSlots = 1 << 20; // 32 MiB per thread at most; past half of it, misses just go to the table
 
-    [ThreadStatic] private static SymbolCache? t_cache;
+    /// <summary>Tables a thread keeps caches for at once (two engines in one process each have their own).</summary>
+    private const int CachesPerThread = 4;
+
+    [ThreadStatic] private static SymbolCache?[]? t_caches;
+    [ThreadStatic] private static int t_next;
 
     private readonly SymbolTable _table;
     private Slot[] _slots = new Slot[InitialSlots];
@@ -36,9 +40,27 @@ internal sealed class SymbolCache
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SymbolCache For(SymbolTable table)
     {
-        var cache = t_cache;
-        if (cache is not null && ReferenceEquals(cache._table, table)) return cache;
-        return t_cache = new SymbolCache(table);
+        var caches = t_caches;
+        if (caches is not null && caches[0] is { } first && ReferenceEquals(first._table, table)) return first;
+        return ForSlow(table);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SymbolCache ForSlow(SymbolTable table)
+    {
+        var caches = t_caches ??= new SymbolCache?[CachesPerThread];
+        for (var k = 1; k < caches.Length; k++)
+        {
+            if (caches[k] is { } c && ReferenceEquals(c._table, table))
+            {
+                (caches[0], caches[k]) = (c, caches[0]);
+                return c;
+            }
+        }
+        // Evict round-robin (never the one just used), and put the new cache in front.
+        var victim = 1 + (t_next++ % (CachesPerThread - 1));
+        caches[victim] = caches[0];
+        return caches[0] = new SymbolCache(table);
     }
 
     private struct Slot

@@ -143,6 +143,8 @@ public sealed class TelemetryNdjsonParser : IChunkParser<Telemetry>
         [MethodImpl(MethodImplOptions.NoInlining)]
         private void Reject(ReadOnlySpan<byte> line, long position, in TelemetryParseFailure failure)
         {
+            // Settle deferred lookups first: the sink is outside code and could parse on this thread itself.
+            _symbols.ResolvePending(output.Span);
             Rejected++;
             deadLetters.Write(source, partition, position, failure.ToReason(line, parser._maxLineBytes), line);
         }

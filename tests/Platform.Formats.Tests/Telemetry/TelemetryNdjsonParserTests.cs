@@ -356,6 +356,23 @@ public class TelemetryNdjsonParserTests
     }
 
     [Fact]
+    public void Parse_FiveTablesAlternatingOnOneThread_EachRecordResolvesInItsOwnTable()
+    {
+        var tables = Enumerable.Range(0, 5).Select(k =>
+        {
+            var table = new SymbolTable();
+            for (var j = 0; j < k * 7; j++) table.Intern($"filler-{j}"); // different ids per table
+            return new TelemetryNdjsonParser(table);
+        }).ToArray();
+        var data = BuildNdjson(new Random(11), 200, crlf: false);
+        var expected = ParseSpan(Create().Parser, data).Records;
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var parser in tables) Assert.Equal(expected, ParseSpan(parser, data).Records);
+        }
+    }
+
+    [Fact]
     public void Parse_ConcurrentChunks_SameResultAsSequential()
     {
         var (parser, _) = Create();

@@ -17,6 +17,36 @@ internal static partial class TelemetryLineParser
 
     private static int ReadPayload(ReadOnlySpan<byte> s, int i, SymbolCache symbols, ref Telemetry r, ref TelemetryParseFailure failure)
     {
+        // Straight-line fast path for the usual shape {"value":N} / {"value":N,"unit":"U"}; anything else, and
+        // every error, takes the general path below from the start of the object.
+        if (s.Slice(i).StartsWith("{\"value\":"u8))
+        {
+            var p = JsonNumber.ParseDouble(s, i + 9, out var value);
+            if (p > 0 && (uint)p < (uint)s.Length)
+            {
+                if (s[p] == (byte)'}')
+                {
+                    r.Value = value;
+                    return p + 1;
+                }
+                if (s.Slice(p).StartsWith(",\"unit\":\""u8))
+                {
+                    var start = p + 9;
+                    var end = JsonScan.ScanString(s, start, out var escaped, out _, out _);
+                    if (end >= 0 && !escaped && end - start <= SymbolCache.MaxKeyBytes && (uint)(end + 1) < (uint)s.Length && s[end + 1] == (byte)'}')
+                    {
+                        r.Value = value;
+                        r.Unit = end == start ? default : symbols.Intern(s, start, end - start);
+                        return end + 2;
+                    }
+                }
+            }
+        }
+        return ReadPayloadGeneral(s, i, symbols, ref r, ref failure);
+    }
+
+    private static int ReadPayloadGeneral(ReadOnlySpan<byte> s, int i, SymbolCache symbols, ref Telemetry r, ref TelemetryParseFailure failure)
+    {
         const TelemetryField parent = TelemetryField.Payload;
         i = JsonScan.SkipWhitespace(s, i + 1);
         var seen = 0;
@@ -145,6 +175,27 @@ internal static partial class TelemetryLineParser
     }
 
     private static int ReadLocation(ReadOnlySpan<byte> s, int i, ref Telemetry r, ref TelemetryParseFailure failure)
+    {
+        // Straight-line fast path for {"lat":N,"lon":N}; anything else, and every error, takes the general path.
+        if (s.Slice(i).StartsWith("{\"lat\":"u8))
+        {
+            var p = JsonNumber.ParseDouble(s, i + 7, out var lat);
+            if (p > 0 && s.Slice(p).StartsWith(",\"lon\":"u8))
+            {
+                var q = JsonNumber.ParseDouble(s, p + 7, out var lon);
+                if (q > 0 && (uint)q < (uint)s.Length && s[q] == (byte)'}')
+                {
+                    r.Latitude = lat;
+                    r.Longitude = lon;
+                    r.Flags |= TelemetryFlags.Location;
+                    return q + 1;
+                }
+            }
+        }
+        return ReadLocationGeneral(s, i, ref r, ref failure);
+    }
+
+    private static int ReadLocationGeneral(ReadOnlySpan<byte> s, int i, ref Telemetry r, ref TelemetryParseFailure failure)
     {
         const TelemetryField parent = TelemetryField.Location;
         if (s[i] != (byte)'{')

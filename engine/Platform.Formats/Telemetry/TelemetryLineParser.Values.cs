@@ -23,7 +23,7 @@ internal static partial class TelemetryLineParser
         if (end < 0) return FailScanAt(ref failure, error, field, parent, at);
         var raw = s.Slice(start, end - start);
         if (escaped) return InternEscaped(raw, i, end, symbols, field, parent, allowEmpty, out symbol, ref failure);
-        if (raw.Length == 0 && !allowEmpty) return FailAt(ref failure, TelemetryParseError.EmptyString, field, i, parent);
+        if (raw.Length == 0) return allowEmpty ? end + 1 : FailAt(ref failure, TelemetryParseError.EmptyString, field, i, parent);
         if (raw.Length > SymbolTable.MaxSymbolBytes) return FailAt(ref failure, TelemetryParseError.StringTooLong, field, i, parent);
         symbol = raw.Length <= SymbolCache.MaxKeyBytes ? symbols.Intern(s, start, raw.Length) : symbols.Table.Intern(raw);
         return end + 1;

@@ -40,7 +40,7 @@ public sealed class StagesWorkload : IBenchWorkload
             return all.Count;
         });
         var records = all.Items.ToArray();
-        var results = new List<BenchResult> { Row("parse (1 thread, cold symbols)", records.Length, parseCost) };
+        var results = new List<BenchResult> { Row("parse", "1 thread, symbols interned during the run", records.Length, parseCost) };
         var job = IotJobSettings.Default;
 
         for (var pass = 0; pass < 2; pass++)
@@ -54,7 +54,7 @@ public sealed class StagesWorkload : IBenchWorkload
                 if (wm != long.MinValue) windows.OnWatermark(wm, sinkW);
             }, () => windows.OnWatermark(long.MaxValue, sinkW)));
             if (pass == 1)
-                results.Add(Row($"windows only (1 thread), {sinkW.Count:N0} windows, state {windows.StateBytes / 1e6:N0} MB before end", records.Length, wCost));
+                results.Add(Row("windows", $"1 thread, parsed records in 2048-record batches, {sinkW.Count:N0} windows", records.Length, wCost));
 
             var scored = new WindowZScoreOperator(job);
             var sinkZ = new CountingOutput<ScoredWindow>();
@@ -63,16 +63,17 @@ public sealed class StagesWorkload : IBenchWorkload
                 scored.OnRecords(mem.Span, sinkZ);
                 if (wm != long.MinValue) scored.OnWatermark(wm, sinkZ);
             }, () => scored.OnWatermark(long.MaxValue, sinkZ)));
-            if (pass == 1) results.Add(Row($"windows + z-score (1 thread), {sinkZ.Count:N0} rows", records.Length, zCost));
+            if (pass == 1) results.Add(Row("windows+zscore", $"1 thread, {sinkZ.Count:N0} rows, {scored.Keys:N0} keys", records.Length, zCost));
         }
         foreach (var r in results)
-            log(string.Create(Ic, $"  {r.Engine,-60} {r.RecordsPerSecond / 1e6,6:N2} M rec/s  {r.BytesAllocatedPerRecord,6:N1} B/rec"));
+            log(string.Create(Ic, $"  {r.Workload,-22} {r.RecordsPerSecond / 1e6,6:N2} M rec/s  {r.BytesAllocatedPerRecord,6:N1} B/rec"));
         return Task.FromResult<IReadOnlyList<BenchResult>>(results);
 
-        BenchResult Row(string what, long n, Measurement c) => new()
+        BenchResult Row(string what, string note, long n, Measurement c) => new()
         {
             Engine = "platform",
-            Workload = "stages: " + what,
+            Workload = "stage-" + what,
+            Note = note,
             RecordsPerSecond = n / c.Elapsed.TotalSeconds,
             BytesAllocatedPerRecord = c.AllocatedBytes / (double)n,
             PeakWorkingSetMb = c.PeakWorkingSetMb,

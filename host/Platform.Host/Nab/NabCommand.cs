@@ -32,12 +32,12 @@ internal static class NabCommand
         command.SetAction(async (parse, ct) =>
         {
             var corpus = NabCorpus.Load(parse.GetValue(data)!);
-            var baseOptions = NabOptionOverrides.Apply(new AnomalyDetectorOptions(), parse.GetValue(set) ?? []);
+            var overrides = parse.GetValue(set) ?? [];
             var name = parse.GetValue(detector)!;
             var names = name.Equals("all", StringComparison.OrdinalIgnoreCase) ? NabRunner.Detectors.Keys.ToArray() : [name];
             foreach (var d in names)
             {
-                var options = NabRunner.OptionsFor(d, baseOptions);
+                var options = NabOptionOverrides.Apply(NabRunner.OptionsFor(d), overrides);
                 var (result, files) = await NabRunner.RunAsync(corpus, parse.GetValue(output)!, d.ToLowerInvariant(), options, parse.GetValue(workers), ct);
                 AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture,
                     $"[green]{d}[/]: {result.RecordsIn:N0} rows, {files.Count} files, {result.Rejected} rejected, {result.Late} late, {result.Elapsed.TotalSeconds:F2} s ({result.RecordsPerSecond:N0} rows/s)");
@@ -60,6 +60,7 @@ internal static class NabCommand
         command.Options.Add(perFile);
         command.SetAction(parse =>
         {
+            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
             var corpus = NabCorpus.Load(parse.GetValue(data)!);
             if (corpus.Profiles.Count == 0) throw new InvalidOperationException("profiles.json not found next to the data folder.");
             var root = parse.GetValue(results)!;

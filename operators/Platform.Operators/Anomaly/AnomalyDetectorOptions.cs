@@ -7,11 +7,11 @@ namespace Platform.Operators.Anomaly;
 public sealed record AnomalyDetectorOptions
 {
     /// <summary>Default alert threshold on the output score.</summary>
-    public const double DefaultThreshold = 0.9;
+    public const double DefaultThreshold = 0.999;
 
-    /// <summary>Detectors that run. One detector alone is reported uncalibrated (its own score); two or more form the ensemble.</summary>
+    /// <summary>Detectors that run. Scores are calibrated per detector; with two or more, the ensemble combines them.</summary>
     public AnomalyDetectors Detectors { get; init; } = AnomalyDetectors.All;
-    /// <summary>Score at or above which a record is an alert (and a detector is said to have fired). Default 0.9.</summary>
+    /// <summary>Score at or above which a record is an alert (and a detector is said to have fired). Default 0.999 (NAB's optimal standard-profile threshold for the default ensemble was 0.9992).</summary>
     public double Threshold { get; init; } = DefaultThreshold;
     /// <summary>
     /// Buffer records per key and score them in event-time order as the watermark passes them (default on).
@@ -27,10 +27,10 @@ public sealed record AnomalyDetectorOptions
     public double EwmaAlpha { get; init; } = 0.05;
     /// <summary>Seasonal baseline: the period (default one day).</summary>
     public TimeSpan SeasonalPeriod { get; init; } = TimeSpan.FromDays(1);
-    /// <summary>Seasonal baseline: slots per period, 2..1440. Default 96 (15 min of a day).</summary>
-    public int SeasonalSlots { get; init; } = 96;
-    /// <summary>Seasonal baseline: smoothing factor of each slot's mean and variance. Default 0.2.</summary>
-    public double SeasonalAlpha { get; init; } = 0.2;
+    /// <summary>Seasonal baseline: slots per period, 2..1440. Default 48 (half hours of a day).</summary>
+    public int SeasonalSlots { get; init; } = 48;
+    /// <summary>Seasonal baseline: smoothing factor of each slot's mean and variance. Default 0.15.</summary>
+    public double SeasonalAlpha { get; init; } = 0.15;
     /// <summary>Spectral residual: FFT window (power of two, 16..64). Default 32.</summary>
     public int SpectralWindow { get; init; } = 32;
     /// <summary>CUSUM: slack in standard deviations. Default 0.5.</summary>
@@ -43,20 +43,35 @@ public sealed record AnomalyDetectorOptions
     public int ForestBuffer { get; init; } = 256;
     /// <summary>Isolation forest: shingle length (consecutive values per point). Default 4.</summary>
     public int ForestShingle { get; init; } = 4;
-    /// <summary>Ensemble: recent raw scores per detector that calibrate it (percentile rank). Default 512.</summary>
-    public int CalibrationWindow { get; init; } = 512;
+    /// <summary>Ensemble: recent raw scores per detector that calibrate it (percentile rank). Default 1024.</summary>
+    public int CalibrationWindow { get; init; } = 1024;
+    /// <summary>
+    /// Ensemble: half-life (points) of each detector's long-memory maximum; a score must also beat
+    /// <see cref="CalibrationMemoryWeight"/> × that maximum to calibrate above the recent window. 0 = off. Default 4096.
+    /// </summary>
+    public int CalibrationMemory { get; init; } = 4096;
+    /// <summary>Ensemble: weight of the long-memory maximum (see <see cref="CalibrationMemory"/>). Default 1.</summary>
+    public double CalibrationMemoryWeight { get; init; } = 1;
+    /// <summary>
+    /// Calibrate each detector's raw score against its own recent history (default on). Off: the
+    /// raw score of the (then single) detector is reported, e.g. z / (z + 3) for the z-score detectors.
+    /// </summary>
+    public bool Calibrate { get; init; } = true;
+    /// <summary>Ensemble: how calibrated detector scores combine. Default <see cref="EnsembleCombination.Max"/>.</summary>
+    public EnsembleCombination Combination { get; init; } = EnsembleCombination.Max;
     /// <summary>Points scored before any score above zero is emitted (warm-up). Default 32.</summary>
     public int WarmUp { get; init; } = 32;
     /// <summary>
-    /// After a point scores high, later points within this many points must beat it to score high again
-    /// (one detection per event, not one per point). 0 turns it off. Default 0.
+    /// One detection per event: a score that does not beat every score of the previous this-many
+    /// points is halved. 0 turns it off. Default 200.
     /// </summary>
-    public int Refractory { get; init; }
+    public int Refractory { get; init; } = 200;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public AnomalyDetectorOptions Validate()
     {
         if (Detectors == AnomalyDetectors.None) throw new ArgumentException("Detectors must name at least one detector.");
+        if (!Calibrate && System.Numerics.BitOperations.PopCount((uint)Detectors) != 1) throw new ArgumentException("Calibrate = false needs exactly one detector (uncalibrated scores of several cannot be combined).");
         if (Threshold is < 0 or > 1) throw new ArgumentException($"Threshold must be in [0, 1], got {Threshold}.");
         if (RobustWindow is < 8 or > 1024) throw new ArgumentException($"RobustWindow must be in [8, 1024], got {RobustWindow}.");
         if (EwmaAlpha is <= 0 or >= 1) throw new ArgumentException($"EwmaAlpha must be in (0, 1), got {EwmaAlpha}.");
@@ -74,4 +89,15 @@ public sealed record AnomalyDetectorOptions
         if (Refractory < 0) throw new ArgumentException($"Refractory must be ≥ 0, got {Refractory}.");
         return this;
     }
+}
+
+/// <summary>How the ensemble combines its detectors' calibrated scores.</summary>
+public enum EnsembleCombination
+{
+    /// <summary>The strongest detector.</summary>
+    Max,
+    /// <summary>The mean of the two strongest detectors (two must agree).</summary>
+    TopTwo,
+    /// <summary>The mean of every detector.</summary>
+    Mean,
 }

@@ -31,8 +31,9 @@ internal sealed class SeriesDetector
     private readonly SortedWindow?[] _calibration = new SortedWindow?[Count];
     private readonly bool _single;
     private long _points;
-    private double _peak;
-    private int _since = int.MaxValue;
+    private readonly SlidingMax? _recent;
+    private readonly double[] _longMax = new double[Count];
+    private readonly double _longDecay;
 
     public SeriesDetector(AnomalyDetectorOptions options, ulong seed)
     {
@@ -44,7 +45,9 @@ internal sealed class SeriesDetector
         if ((d & AnomalyDetectors.SpectralResidual) != 0) _spectral = new SpectralResidualDetector(options.SpectralWindow);
         if ((d & AnomalyDetectors.ChangePoint) != 0) _cusum = new CusumDetector(options.CusumSlack, options.CusumLevel);
         if ((d & AnomalyDetectors.IsolationForest) != 0) _forest = new IsolationForestDetector(options.ForestTrees, options.ForestBuffer, options.ForestShingle, seed);
-        _single = System.Numerics.BitOperations.PopCount((uint)d) == 1;
+        _longDecay = options.CalibrationMemory > 0 ? Math.Pow(0.5, 1.0 / options.CalibrationMemory) : 0;
+        if (options.Refractory > 0) _recent = new SlidingMax(options.Refractory);
+        _single = options.Calibrate == false;
         if (!_single)
         {
             for (var i = 0; i < Count; i++)
@@ -111,8 +114,14 @@ internal sealed class SeriesDetector
                     calibrated[i] = double.NaN;
                     continue;
                 }
-                calibrated[i] = Calibrate(window, raw[i]);
-                window.Add(raw[i]);
+                calibrated[i] = Calibrate(i, window, raw[i]);
+                if (_points > _options.WarmUp)
+                {
+                    // Detectors still settling do not set the scale.
+                    var odds = Odds(raw[i]);
+                    window.Add(odds);
+                    _longMax[i] = Math.Max(odds, _longMax[i] * _longDecay);
+                }
                 if (calibrated[i] >= threshold) result.Fired |= (AnomalyDetectors)(1 << i);
             }
             score = Combine(calibrated);
@@ -123,59 +132,69 @@ internal sealed class SeriesDetector
     }
 
     /// <summary>
-    /// Percentile rank of <paramref name="raw"/> among the detector's recent raw scores; above the
-    /// recent maximum it keeps rising toward 1 with the raw score, so fresh extremes stay ordered.
+    /// Calibrates a raw score against the detector's recent raw scores, compared as odds r/(1 − r)
+    /// (for the squashed z-scores that is z itself, so extremes do not crowd against 1). Up to the
+    /// recent maximum the score is the percentile rank (at most 1 − 1/n); beyond it, 1 − (max/x)/n:
+    /// the further past every recent score, the closer to 1.
     /// </summary>
-    private static double Calibrate(SortedWindow window, double raw)
+    private double Calibrate(int detector, SortedWindow window, double raw)
     {
         if (window.Count < 16) return 0;
-        var max = window.Quantile(1);
-        var n = window.Count;
-        if (raw <= max) return Math.Min(window.Rank(raw), 1 - 1.0 / n);
-        var headroom = Math.Max(1e-12, 1 - max);
-        return 1 - (1.0 / n) * Math.Clamp((1 - raw) / headroom, 0, 1);
+        var x = Odds(raw);
+        var recentMax = window.Quantile(1);
+        // Scaled by the window's capacity, not its fill, so a score means the same early and late in a series.
+        var n = window.Capacity;
+        if (x <= recentMax || recentMax <= 0) return window.Rank(x) * (1 - 1.0 / n);
+        var reference = Math.Max(recentMax, _longMax[detector] * _options.CalibrationMemoryWeight);
+        return 1 - (reference / x) / n;
     }
 
-    /// <summary>The strongest calibrated detector.</summary>
-    private static double Combine(ReadOnlySpan<double> calibrated)
+    private static double Odds(double raw) => raw >= 1 ? 1e12 : raw / (1 - raw);
+
+    /// <summary>Combines calibrated scores (NaN = detector not running) as <see cref="AnomalyDetectorOptions.Combination"/> says.</summary>
+    private double Combine(ReadOnlySpan<double> calibrated)
     {
-        var best = 0.0;
+        double best = 0, second = 0, sum = 0;
+        var n = 0;
         foreach (var c in calibrated)
         {
-            if (!double.IsNaN(c) && c > best) best = c;
+            if (double.IsNaN(c)) continue;
+            n++;
+            sum += c;
+            if (c > best)
+            {
+                second = best;
+                best = c;
+            }
+            else if (c > second) second = c;
         }
-        return best;
+        return _options.Combination switch
+        {
+            EnsembleCombination.TopTwo => n >= 2 ? (best + second) / 2 : best,
+            EnsembleCombination.Mean => n > 0 ? sum / n : 0,
+            _ => best,
+        };
     }
 
     /// <summary>
-    /// One alert per event: for <see cref="AnomalyDetectorOptions.Refractory"/> points after a score at or
-    /// above the threshold, a later score must beat that alert's score to stay above the threshold;
-    /// otherwise it is scaled below it (order among suppressed points is kept).
+    /// One detection per event: a score is kept only when it beats every score of the previous
+    /// <see cref="AnomalyDetectorOptions.Refractory"/> points; otherwise it is damped (halved), so a
+    /// sustained deviation reports its onset and its escalations, not every point. Independent of
+    /// any threshold, so a threshold chosen later (NAB's sweep) sees the same ranking.
     /// </summary>
     private double Refract(double score)
     {
-        var k = _options.Refractory;
-        var threshold = _options.Threshold;
-        if (k == 0 || score < threshold)
-        {
-            if (_since < k) _since++;
-            return score;
-        }
-        if (_since < k && score <= _peak)
-        {
-            _since++;
-            return score * threshold * 0.99;
-        }
-        _peak = score;
-        _since = 0;
-        return score;
+        if (_recent is null) return score;
+        var max = _recent.Max;
+        _recent.Add(score);
+        return score > max ? score : score * 0.5;
     }
 
     public void Write(StateWriter w)
     {
         w.Long(_points);
-        w.Double(_peak);
-        w.Int(_since);
+        _recent?.Write(w);
+        w.Doubles(_longMax);
         _robust?.Write(w);
         _ewma?.Write(w);
         _seasonal?.Write(w);
@@ -188,8 +207,8 @@ internal sealed class SeriesDetector
     public void Read(ref StateReader r)
     {
         _points = r.Long();
-        _peak = r.Double();
-        _since = r.Int();
+        _recent?.Read(ref r);
+        r.Doubles(_longMax);
         _robust?.Read(ref r);
         _ewma?.Read(ref r);
         _seasonal?.Read(ref r);

@@ -18,10 +18,13 @@ internal sealed class RobustZScoreDetector(int window)
         if (_window.Count >= 8)
         {
             var med = _window.Median;
-            var scale = 1.4826 * _window.Mad(med);
-            var floor = Scores.Floor(med) + 0.05 * Math.Max(0, _window.Quantile(1) - _window.Quantile(0)) / Math.Max(1, _window.Count);
+            // MAD is 0 on data that repeats one value more than half the time (a quantised CPU %, a
+            // flat line with blips): floor it by the 10–90% spread and by 1% of the full range.
+            var scale = Math.Max(1.4826 * _window.Mad(med), (_window.Quantile(0.9) - _window.Quantile(0.1)) / 2.5631);
+            var floor = Math.Max(Scores.Floor(med), 0.01 * (_window.Quantile(1) - _window.Quantile(0)));
+            scale = Math.Max(scale, floor);
             Median = med;
-            Scale = Math.Max(scale, floor);
+            Scale = scale;
             score = Scores.Squash(Math.Abs(value - med) / Scale, 3);
         }
         else

@@ -46,7 +46,7 @@ internal sealed class SeasonalDetector
         var sd = Math.Sqrt(Math.Max(_var[slot], 0.25 * _globalVar)) + Scores.Floor(mean);
         ExpectedMean = mean;
         ExpectedSigma = sd;
-        if (_seen[slot] >= 2) score = Scores.Squash(Math.Abs(diff) / sd, 3);
+        if (_seen[slot] >= 3) score = Scores.Squash(Math.Abs(diff) / sd, 3);
         var a = Math.Max(_alpha, 1.0 / (_seen[slot] + 1));
         var incr = a * diff;
         _mean[slot] += incr;

@@ -43,6 +43,7 @@ public static class Program
         r.IotEngines.Add(new AkkaStreamsIotEngine());
         r.ParseEngines.Add(new SystemTextJsonParseEngine());
         r.Workloads.Add(new Workloads.StagesWorkload());
+        r.Workloads.Add(new Nexmark.NexmarkWorkload());
         r.Plotter = new Output.ScottPlotPlotter();
         return r;
     }

@@ -44,6 +44,7 @@ public static class Program
         r.ParseEngines.Add(new SystemTextJsonParseEngine());
         r.Workloads.Add(new Workloads.StagesWorkload());
         r.Workloads.Add(new Nexmark.NexmarkWorkload());
+        r.Workloads.Add(new Workloads.LatencyWorkload());
         r.Plotter = new Output.ScottPlotPlotter();
         return r;
     }

@@ -45,6 +45,7 @@ public static class Program
         r.Workloads.Add(new Workloads.StagesWorkload());
         r.Workloads.Add(new Nexmark.NexmarkWorkload());
         r.Workloads.Add(new Workloads.LatencyWorkload());
+        r.Workloads.Add(new Workloads.ScalingWorkload());
         r.Plotter = new Output.ScottPlotPlotter();
         return r;
     }

@@ -22,6 +22,7 @@ internal static class NabOptionOverrides
                 var t when t == typeof(double) => double.Parse(text, CultureInfo.InvariantCulture),
                 var t when t == typeof(bool) => bool.Parse(text),
                 var t when t == typeof(TimeSpan) => TimeSpan.Parse(text, CultureInfo.InvariantCulture),
+                var t when t == typeof(IReadOnlyList<double>) => text.Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray(),
                 var t when t.IsEnum => Enum.Parse(t, text, ignoreCase: true),
                 _ => throw new ArgumentException($"Option '{name}' cannot be set from the command line."),
             };

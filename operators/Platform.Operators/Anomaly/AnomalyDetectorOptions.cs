@@ -57,6 +57,12 @@ public sealed record AnomalyDetectorOptions
     /// raw score of the (then single) detector is reported, e.g. z / (z + 3) for the z-score detectors.
     /// </summary>
     public bool Calibrate { get; init; } = true;
+    /// <summary>
+    /// Ensemble: trust per detector, in <see cref="AnomalyDetectors"/> bit order (robust z, EWMA,
+    /// seasonal, spectral, change point, forest); a calibrated score c counts as 1 − (1 − c)/weight.
+    /// Null = all 1.
+    /// </summary>
+    public IReadOnlyList<double>? EnsembleWeights { get; init; }
     /// <summary>Ensemble: how calibrated detector scores combine. Default <see cref="EnsembleCombination.Max"/>.</summary>
     public EnsembleCombination Combination { get; init; } = EnsembleCombination.Max;
     /// <summary>Points scored before any score above zero is emitted (warm-up). Default 32.</summary>
@@ -85,6 +91,8 @@ public sealed record AnomalyDetectorOptions
         if (ForestBuffer is < 16 or > 4096) throw new ArgumentException($"ForestBuffer must be in [16, 4096], got {ForestBuffer}.");
         if (ForestShingle is < 1 or > 16) throw new ArgumentException($"ForestShingle must be in [1, 16], got {ForestShingle}.");
         if (CalibrationWindow is < 16 or > 8192) throw new ArgumentException($"CalibrationWindow must be in [16, 8192], got {CalibrationWindow}.");
+        if (EnsembleWeights is not null && (EnsembleWeights.Count != 6 || EnsembleWeights.Any(w => !(w > 0))))
+            throw new ArgumentException("EnsembleWeights needs 6 positive weights (robust z, EWMA, seasonal, spectral, change point, forest).");
         if (WarmUp < 0) throw new ArgumentException($"WarmUp must be ≥ 0, got {WarmUp}.");
         if (Refractory < 0) throw new ArgumentException($"Refractory must be ≥ 0, got {Refractory}.");
         return this;

@@ -13,9 +13,10 @@ internal struct PointScore
 
 /// <summary>
 /// The detectors of one series (one key, or one axis of a key) and their ensemble. Each detector's
-/// raw score is calibrated to its percentile rank among its own recent raw scores, so scores of
-/// different detectors are comparable; the ensemble is the strongest calibrated score, confirmed by
-/// the mean of the rest (see <see cref="Combine"/>). With a single detector its raw score is reported.
+/// raw score is calibrated against its own recent scores (<see cref="Calibrator"/>), so scores of
+/// different detectors are comparable; the ensemble combines them (<see cref="EnsembleCombination"/>,
+/// the strongest by default), then a refractory rule keeps one detection per event. With
+/// <see cref="AnomalyDetectorOptions.Calibrate"/> off, the single detector's raw score is reported.
 /// All memory is allocated when the series is created; a point allocates nothing.
 /// </summary>
 internal sealed class SeriesDetector
@@ -28,12 +29,10 @@ internal sealed class SeriesDetector
     private readonly SpectralResidualDetector? _spectral;
     private readonly CusumDetector? _cusum;
     private readonly IsolationForestDetector? _forest;
-    private readonly SortedWindow?[] _calibration = new SortedWindow?[Count];
+    private readonly Calibrator?[] _calibration = new Calibrator?[Count];
     private readonly bool _single;
     private long _points;
-    private readonly SlidingMax? _recent;
-    private readonly double[] _longMax = new double[Count];
-    private readonly double _longDecay;
+    private readonly BlockMax? _recent;
 
     public SeriesDetector(AnomalyDetectorOptions options, ulong seed)
     {
@@ -45,14 +44,13 @@ internal sealed class SeriesDetector
         if ((d & AnomalyDetectors.SpectralResidual) != 0) _spectral = new SpectralResidualDetector(options.SpectralWindow);
         if ((d & AnomalyDetectors.ChangePoint) != 0) _cusum = new CusumDetector(options.CusumSlack, options.CusumLevel);
         if ((d & AnomalyDetectors.IsolationForest) != 0) _forest = new IsolationForestDetector(options.ForestTrees, options.ForestBuffer, options.ForestShingle, seed);
-        _longDecay = options.CalibrationMemory > 0 ? Math.Pow(0.5, 1.0 / options.CalibrationMemory) : 0;
-        if (options.Refractory > 0) _recent = new SlidingMax(options.Refractory);
+        if (options.Refractory > 0) _recent = new BlockMax(options.Refractory);
         _single = options.Calibrate == false;
         if (!_single)
         {
             for (var i = 0; i < Count; i++)
             {
-                if (((int)d & (1 << i)) != 0) _calibration[i] = new SortedWindow(options.CalibrationWindow);
+                if (((int)d & (1 << i)) != 0) _calibration[i] = new Calibrator(options.CalibrationWindow, options.CalibrationMemory, options.CalibrationMemoryWeight);
             }
         }
     }
@@ -114,14 +112,9 @@ internal sealed class SeriesDetector
                     calibrated[i] = double.NaN;
                     continue;
                 }
-                calibrated[i] = Calibrate(i, window, raw[i]);
-                if (_points > _options.WarmUp)
-                {
-                    // Detectors still settling do not set the scale.
-                    var odds = Odds(raw[i]);
-                    window.Add(odds);
-                    _longMax[i] = Math.Max(odds, _longMax[i] * _longDecay);
-                }
+                calibrated[i] = window.Calibrate(raw[i]);
+                if (_options.EnsembleWeights is { } weights) calibrated[i] = 1 - (1 - calibrated[i]) / weights[i];
+                if (_points > _options.WarmUp) window.Add(raw[i]); // detectors still settling do not set the scale
                 if (calibrated[i] >= threshold) result.Fired |= (AnomalyDetectors)(1 << i);
             }
             score = Combine(calibrated);
@@ -130,26 +123,6 @@ internal sealed class SeriesDetector
         result.Score = Refract(Math.Clamp(score, 0, 1));
         return result;
     }
-
-    /// <summary>
-    /// Calibrates a raw score against the detector's recent raw scores, compared as odds r/(1 − r)
-    /// (for the squashed z-scores that is z itself, so extremes do not crowd against 1). Up to the
-    /// recent maximum the score is the percentile rank (at most 1 − 1/n); beyond it, 1 − (max/x)/n:
-    /// the further past every recent score, the closer to 1.
-    /// </summary>
-    private double Calibrate(int detector, SortedWindow window, double raw)
-    {
-        if (window.Count < 16) return 0;
-        var x = Odds(raw);
-        var recentMax = window.Quantile(1);
-        // Scaled by the window's capacity, not its fill, so a score means the same early and late in a series.
-        var n = window.Capacity;
-        if (x <= recentMax || recentMax <= 0) return window.Rank(x) * (1 - 1.0 / n);
-        var reference = Math.Max(recentMax, _longMax[detector] * _options.CalibrationMemoryWeight);
-        return 1 - (reference / x) / n;
-    }
-
-    private static double Odds(double raw) => raw >= 1 ? 1e12 : raw / (1 - raw);
 
     /// <summary>Combines calibrated scores (NaN = detector not running) as <see cref="AnomalyDetectorOptions.Combination"/> says.</summary>
     private double Combine(ReadOnlySpan<double> calibrated)
@@ -194,7 +167,6 @@ internal sealed class SeriesDetector
     {
         w.Long(_points);
         _recent?.Write(w);
-        w.Doubles(_longMax);
         _robust?.Write(w);
         _ewma?.Write(w);
         _seasonal?.Write(w);
@@ -208,7 +180,6 @@ internal sealed class SeriesDetector
     {
         _points = r.Long();
         _recent?.Read(ref r);
-        r.Doubles(_longMax);
         _robust?.Read(ref r);
         _ewma?.Read(ref r);
         _seasonal?.Read(ref r);

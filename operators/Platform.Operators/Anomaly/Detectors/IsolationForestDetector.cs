@@ -57,7 +57,8 @@ internal sealed class IsolationForestDetector
         for (var d = 0; d < _dims; d++) point[d] = _shingle[(_shingleHead + d) % _dims];
 
         var score = 0.0;
-        if (_built == _trees)
+        // Trees grown from a part-filled buffer isolate everything quickly: score once it is full.
+        if (_built == _trees && _bufferCount == _bufferSize)
         {
             var total = 0.0;
             for (var t = 0; t < _trees; t++) total += PathLength(t, point);

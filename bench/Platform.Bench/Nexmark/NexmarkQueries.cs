@@ -128,10 +128,14 @@ public sealed class Q3Join : NoSnapshot, IKeyedOperator<NexmarkEvent, NexmarkRow
 /// <summary>
 /// Auction closing (the core of q4 and q6), keyed by auction: the highest bid at or above the reserve placed before the
 /// auction expires wins; when the watermark passes the expiry, (auction, seller or category, price) is emitted.
+/// Records of one key may arrive out of order across chunks (parse workers run in parallel), so a bid that comes
+/// before its auction waits for it (and is dropped once the watermark is a minute past it).
 /// </summary>
 public sealed class ClosingAuctions(bool bySeller) : NoSnapshot, IKeyedOperator<NexmarkEvent, NexmarkRow>
 {
     private readonly Dictionary<long, Open> _open = [];
+    private readonly Dictionary<long, List<(long Time, long Price)>> _early = [];
+    private long _earliestEarly = long.MaxValue;
     private readonly PriorityQueue<long, long> _expiries = new();
 
     private struct Open
@@ -147,20 +151,42 @@ public sealed class ClosingAuctions(bool bySeller) : NoSnapshot, IKeyedOperator<
         {
             if (e.Kind == NexmarkKind.Auction)
             {
-                _open[e.Id] = new Open { Seller = e.Ref, Reserve = e.Reserve, Expires = e.Expires, Category = e.Category, Best = -1 };
+                var open = new Open { Seller = e.Ref, Reserve = e.Reserve, Expires = e.Expires, Category = e.Category, Best = -1 };
+                if (_early.Count > 0 && _early.Remove(e.Id, out var bids))
+                    foreach (var (time, price) in bids) Bid(ref open, time, price);
+                _open[e.Id] = open;
                 _expiries.Enqueue(e.Id, e.Expires);
             }
             else if (e.Kind == NexmarkKind.Bid)
             {
                 ref var a = ref CollectionsMarshal.GetValueRefOrNullRef(_open, e.Id);
-                if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref a) && e.Time < a.Expires && e.Price >= a.Reserve && e.Price > a.Best) a.Best = e.Price;
+                if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref a)) Bid(ref a, e.Time, e.Price);
+                else
+                {
+                    (CollectionsMarshal.GetValueRefOrAddDefault(_early, e.Id, out _) ??= []).Add((e.Time, e.Price));
+                    _earliestEarly = Math.Min(_earliestEarly, e.Time);
+                }
             }
         }
+    }
+
+    private static void Bid(ref Open a, long time, long price)
+    {
+        if (time < a.Expires && price >= a.Reserve && price > a.Best) a.Best = price;
     }
 
     /// <inheritdoc />
     public void OnWatermark(long watermark, IBatchOutput<NexmarkRow> output)
     {
+        if (_early.Count > 0 && _earliestEarly < watermark - 60_000)
+        {
+            _earliestEarly = long.MaxValue;
+            foreach (var (id, bids) in _early)
+            {
+                if (bids.Max(b => b.Time) < watermark - 60_000) _early.Remove(id);
+                else _earliestEarly = Math.Min(_earliestEarly, bids.Min(b => b.Time));
+            }
+        }
         while (_expiries.TryPeek(out var id, out var expires) && expires <= watermark)
         {
             _expiries.Dequeue();

@@ -148,6 +148,7 @@ public sealed class AnomalyDetectorOperator<T, TKey, TTime, TValue> : IKeyedOper
         w.Int(Magic);
         w.Int(SnapshotVersion);
         w.Int((int)_options.Detectors);
+        w.Long(StateShape(_options));
         w.Long(_watermark);
         w.Long(_sequence);
         w.Long(_late);
@@ -184,6 +185,7 @@ public sealed class AnomalyDetectorOperator<T, TKey, TTime, TValue> : IKeyedOper
         if (version != SnapshotVersion) throw new InvalidDataException($"Anomaly snapshot version {version}; this build reads {SnapshotVersion}.");
         var detectors = (AnomalyDetectors)r.Int();
         if (detectors != _options.Detectors) throw new InvalidDataException($"Snapshot has detectors {detectors}, the operator runs {_options.Detectors}.");
+        if (r.Long() != StateShape(_options)) throw new InvalidDataException("Snapshot was taken with other state sizes (windows, slots, trees, calibration); restore it with the options it was taken with.");
         _keys.Clear();
         _pending.Clear();
         _watermark = r.Long();
@@ -217,6 +219,18 @@ public sealed class AnomalyDetectorOperator<T, TKey, TTime, TValue> : IKeyedOper
                 HasAxes = r.Int() != 0,
             });
         }
+    }
+
+    /// <summary>A fingerprint of the options that size per-key state, so a snapshot is never read into differently shaped state.</summary>
+    private static long StateShape(AnomalyDetectorOptions o)
+    {
+        var h = 17L;
+        foreach (var v in (ReadOnlySpan<long>)[o.RobustWindow, o.SeasonalSlots, o.SpectralWindow, o.ForestTrees, o.ForestBuffer, o.ForestShingle,
+                     o.CalibrationWindow, o.Refractory, o.Calibrate ? 1 : 0])
+        {
+            h = h * 1_000_003 + v;
+        }
+        return h;
     }
 
     private sealed class KeyState(AnomalyDetectorOptions options, long key)

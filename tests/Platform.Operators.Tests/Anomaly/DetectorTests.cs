@@ -94,6 +94,17 @@ public sealed class DetectorTests
     }
 
     [Fact]
+    public void Restore_SnapshotOfOtherWindowSize_ThrowsInvalidDataException()
+    {
+        var first = new AnomalyDetectorOperator<Obs, ObsKey, ObsTime, ObsValue>(new AnomalyDetectorOptions { RobustWindow = 64 });
+        first.OnRecords(Detect.Sine(100).Select((v, i) => new Obs { Key = 1, Time = i * Detect.Minute, Value = v }).ToArray(), new ListOutput());
+        var buffer = new ArrayBufferWriter<byte>();
+        first.Snapshot(buffer);
+        var second = new AnomalyDetectorOperator<Obs, ObsKey, ObsTime, ObsValue>(new AnomalyDetectorOptions { RobustWindow = 128 });
+        Assert.Throws<InvalidDataException>(() => second.Restore(new ReadOnlySequence<byte>(buffer.WrittenMemory)));
+    }
+
+    [Fact]
     public void OnRecords_InterleavedKeys_EachKeyScoredAsIfAlone()
     {
         var a = Detect.Sine(300, seed: 1);

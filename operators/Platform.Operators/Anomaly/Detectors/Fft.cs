@@ -13,6 +13,7 @@ internal sealed class Fft
         N = n;
         Re = new double[n];
         Im = new double[n];
+        Work = new double[n];
         _cos = new double[n / 2];
         _sin = new double[n / 2];
         for (var k = 0; k < n / 2; k++)
@@ -33,6 +34,8 @@ internal sealed class Fft
     public int N { get; }
     public double[] Re { get; }
     public double[] Im { get; }
+    /// <summary>Scratch for callers (one value per bin).</summary>
+    public double[] Work { get; }
 
     /// <summary>Transforms <see cref="Re"/>/<see cref="Im"/> in place; inverse includes the 1/n scaling.</summary>
     public void Transform(bool inverse)

@@ -50,7 +50,7 @@ internal sealed class SpectralResidualDetector
         }
         fft.Transform(inverse: false);
         // Amplitude A, log amplitude L; residual R = L − moving average of L; back with the phase.
-        Span<double> logAmp = stackalloc double[64];
+        var logAmp = fft.Work;
         for (var i = 0; i < n; i++)
         {
             var amp = Math.Sqrt(re[i] * re[i] + im[i] * im[i]);

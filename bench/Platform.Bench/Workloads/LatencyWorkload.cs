@@ -21,7 +21,7 @@ namespace Platform.Bench.Workloads;
 /// windows+z-score stage emits every 8th record; the sink records now − scheduled time of that record, where the
 /// schedule is derived from its event time (so waiting behind a slow pipeline counts: coordinated omission is
 /// corrected by construction; event time has ms resolution, so latencies are overstated by up to 1 ms). The first
-/// second of each run is warm-up and not recorded.
+/// second (half second with --quick) of each run is warm-up and not recorded.
 /// </summary>
 public sealed class LatencyWorkload : IBenchWorkload
 {
@@ -34,13 +34,13 @@ public sealed class LatencyWorkload : IBenchWorkload
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchSettings settings, Action<string> log, CancellationToken cancellationToken)
     {
         // Peak: a closed-loop run of the same job first.
-        var peakInput = BenchInput.Generate(BenchInput.StandardOptions(settings.Quick ? 500_000 : 3_000_000, settings.Seed));
+        var peakInput = BenchInput.Generate(BenchInput.StandardOptions(settings.Quick ? 300_000 : 3_000_000, settings.Seed));
         var platform = new PlatformIotEngine { BatchSize = settings.BatchSize };
         await platform.RunAsync([.. peakInput.Blocks.Take(50)], IotJobSettings.Default, settings.EffectiveWorkers, false, cancellationToken);
         var (_, peakCost) = await Measure.RunAsync(() => platform.RunAsync(peakInput.Blocks, IotJobSettings.Default, settings.EffectiveWorkers, false, cancellationToken));
         var peak = peakInput.Lines / peakCost.Elapsed.TotalSeconds;
         log(string.Create(Ic, $"latency: peak (closed loop) {peak / 1e6:N2} M rec/s"));
-        var seconds = settings.Quick ? 3.0 : 10.0;
+        var seconds = settings.Quick ? 2.0 : 10.0;
         var results = new List<BenchResult>();
         foreach (var share in new[] { 0.25, 0.5, 0.75, 1.0 })
         {
@@ -85,7 +85,7 @@ public sealed class LatencyWorkload : IBenchWorkload
         var startMs = options.StartTime.ToUnixTimeMilliseconds();
         var histogram = new LongHistogram(60_000_000, 3); // µs, up to 60 s
         var source = new PacedSource(chunks, linesPerChunk, rate);
-        var sink = new LatencySink(histogram, source, startMs, stepTicks, rate, warmUpMs: 1000);
+        var sink = new LatencySink(histogram, source, startMs, stepTicks, rate, warmUpMs: seconds < 5 ? 500 : 1000);
         var job = IotJobSettings.Default;
         var symbols = new SymbolTable();
         var (_, cost) = await Measure.RunAsync(async () =>

@@ -23,7 +23,7 @@ public sealed class ScalingWorkload : IBenchWorkload
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchSettings settings, Action<string> log, CancellationToken cancellationToken)
     {
         var results = new List<BenchResult>();
-        var input = BenchInput.Generate(BenchInput.StandardOptions(settings.Events > 0 ? settings.Events : settings.Quick ? 500_000 : 3_000_000, settings.Seed));
+        var input = BenchInput.Generate(BenchInput.StandardOptions(settings.Events > 0 ? settings.Events : settings.Quick ? 300_000 : 3_000_000, settings.Seed));
         var job = IotJobSettings.Default;
         async Task Run(string name, int workers, int batch)
         {

@@ -26,7 +26,7 @@ public sealed record BenchSettings
     public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
 
     /// <summary>iot-anomaly lines in effect.</summary>
-    public long IotEvents => Events > 0 ? Events : Quick ? 1_000_000 : 10_000_000;
+    public long IotEvents => Events > 0 ? Events : Quick ? 500_000 : 10_000_000;
 
     /// <summary>parse lines in effect (single-threaded parse of one block set).</summary>
     public long ParseEvents => Events > 0 ? Math.Min(Events, 4_000_000) : Quick ? 200_000 : 2_000_000;

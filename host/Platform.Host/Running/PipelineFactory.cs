@@ -1,0 +1,155 @@
+using Platform.Connectors.Files;
+using Platform.Connectors.Generator;
+using Platform.Engine.Contracts;
+using Platform.Engine.DeadLetters;
+using Platform.Engine.Records;
+using Platform.Engine.Runtime;
+using Platform.Engine.Symbols;
+using Platform.Engine.Time;
+using Platform.Engine.Windows;
+using Platform.Formats;
+using Platform.Host.Config;
+using Platform.Sinks.Console;
+using Platform.Sinks.DeadLetter;
+using Platform.Sinks.DuckDb;
+using Platform.Sinks.Null;
+using EngineWindowKind = Platform.Engine.Windows.WindowKind;
+
+namespace Platform.Host.Running;
+
+/// <summary>Settings of one run that the command line overrides in the YAML.</summary>
+internal sealed record RunOverrides(long? MaxEvents = null, int? Workers = null);
+
+/// <summary>Everything a run owns: the compiled pipeline and what must be disposed after it.</summary>
+internal sealed class PipelineAssembly : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    public required PipelineDefinition Definition { get; init; }
+    public required SymbolTable Symbols { get; init; }
+    public required IChunkSource Source { get; init; }
+    public required DeadLetterFileSink DeadLetters { get; init; }
+
+    /// <summary>Valid records the source emitted, where the source knows (the generator does).</summary>
+    public Func<long>? SourceValidRecords { get; init; }
+
+    internal void Own(IAsyncDisposable d) => _owned.Add(d);
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--) await _owned[i].DisposeAsync();
+    }
+}
+
+/// <summary>Compiles a validated <see cref="PipelineConfig"/> into the same graph the fluent API builds.</summary>
+internal static class PipelineFactory
+{
+    public static PipelineAssembly Build(PipelineConfig config, RunOverrides overrides)
+    {
+        var symbols = new SymbolTable();
+        var deadLetters = new DeadLetterFileSink(new DeadLetterFileOptions { Path = config.DeadLetter.FullPath });
+        var (source, validRecords) = CreateSource(config, overrides);
+        var options = new PipelineOptions
+        {
+            Workers = overrides.Workers ?? config.Runtime.Workers,
+            BatchSize = config.Runtime.BatchSize,
+            ChannelCapacity = config.Runtime.ChannelCapacity,
+            EventTime = new EventTimeOptions
+            {
+                AllowedLateness = config.EventTime.AllowedLateness,
+                IdleTimeout = config.EventTime.IdleTimeout,
+                LatePolicy = config.EventTime.LatePolicy,
+            },
+            DeadLetters = deadLetters,
+        };
+        var sinks = config.Sinks.Select(s => CreateSink(s, symbols)).ToArray();
+        var parsed = Pipeline.Create(config.Name, options)
+            .From(source, source.Name)
+            .Parse(new TelemetryNdjsonParser(symbols));
+        var keyBy = config.Steps.OfType<KeyByStepConfig>().SingleOrDefault()
+            ?? throw new NotSupportedException("This build runs telemetry pipelines of key-by → window → aggregate; add a key-by step.");
+        var window = config.Steps.OfType<WindowStepConfig>().SingleOrDefault()
+            ?? throw new NotSupportedException("This build runs telemetry pipelines of key-by → window → aggregate; add a window step.");
+        var late = options.EventTime.LatePolicy == LatePolicy.SideOutput
+            ? () => (Engine.Batching.IBatchOutput<Telemetry>)new LateRecordsToDeadLetters(deadLetters, symbols)
+            : (Func<Engine.Batching.IBatchOutput<Telemetry>>?)null;
+        var spec = ToSpec(window);
+        var definition = string.Join(",", keyBy.Fields) switch
+        {
+            "deviceId,sensorType" or "sensorType,deviceId" =>
+                parsed.KeyBy(default(TelemetrySensorKey), "key-by " + string.Join("×", keyBy.Fields))
+                    .Window(spec, late).Aggregate(default(TelemetryValue)).To(sinks),
+            "deviceId" =>
+                parsed.KeyBy(default(TelemetryDeviceKey), "key-by deviceId")
+                    .Window(spec, late).Aggregate(default(TelemetryValue)).To(sinks),
+            var other => throw new NotSupportedException($"key-by [{other}] is not supported yet; use [deviceId, sensorType] or [deviceId]."),
+        };
+        var assembly = new PipelineAssembly
+        {
+            Definition = definition,
+            Symbols = symbols,
+            Source = source,
+            DeadLetters = deadLetters,
+            SourceValidRecords = validRecords,
+        };
+        assembly.Own(deadLetters);
+        assembly.Own(source);
+        foreach (var s in sinks) assembly.Own(s);
+        return assembly;
+    }
+
+    private static WindowSpec ToSpec(WindowStepConfig w) => w.Kind switch
+    {
+        EngineWindowKind.Tumbling => WindowSpec.Tumbling(w.Size),
+        EngineWindowKind.Hopping => WindowSpec.Hopping(w.Size, w.Slide),
+        EngineWindowKind.Session => WindowSpec.Session(w.Gap),
+        _ => throw new NotSupportedException($"Window kind {w.Kind}."),
+    };
+
+    private static (IChunkSource Source, Func<long>? ValidRecords) CreateSource(PipelineConfig config, RunOverrides overrides)
+    {
+        var chunkBytes = (int)config.Runtime.ChunkSize;
+        switch (config.Source)
+        {
+            case GeneratorSourceConfig g:
+                var events = overrides.MaxEvents is { } max && (g.Events == 0 || max < g.Events) ? max : g.Events;
+                var generator = new TelemetryGeneratorSource(new TelemetryGeneratorOptions
+                {
+                    Events = events,
+                    Seed = g.Seed,
+                    Devices = g.Devices,
+                    Sensors = [.. g.Sensors.Select(name => SensorProfile.Defaults.Single(p => p.Name == name))],
+                    VectorShare = g.VectorShare,
+                    MalformedShare = g.MalformedShare,
+                    AnomalyShare = g.AnomalyShare,
+                    MaxOutOfOrder = g.OutOfOrder,
+                    LateShare = g.LateShare,
+                    MaxLateness = g.MaxLateness,
+                    Rate = g.Rate,
+                }, chunkBytes);
+                return (generator, () => generator.ValidRecordsEmitted);
+            case FileSourceConfig f:
+                return (new NdjsonFileSource(new NdjsonFileSourceOptions
+                {
+                    Paths = [f.FullPath],
+                    ChunkBytes = (int)f.ChunkSize,
+                    RecordsPerSecond = f.Rate,
+                }), null);
+            default:
+                throw new NotSupportedException($"Source type '{config.Source.Type}'.");
+        }
+    }
+
+    private static ISink<WindowResult> CreateSink(SinkConfig config, SymbolTable symbols) => config switch
+    {
+        DuckDbSinkConfig d => new DuckDbWindowSink(new DuckDbSinkOptions
+        {
+            Path = d.FullPath,
+            Table = d.Table,
+            Mode = d.Mode == SinkWriteMode.Replace ? DuckDbWriteMode.Replace : DuckDbWriteMode.Append,
+        }, symbols),
+        ConsoleSinkConfig => new ConsoleWindowSink(Console.Out, symbols),
+        NullSinkConfig => new NullSink<WindowResult>(),
+        _ => throw new NotSupportedException($"Sink type '{config.Type}'."),
+    };
+}

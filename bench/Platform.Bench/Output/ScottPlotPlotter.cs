@@ -39,6 +39,6 @@ public sealed class ScottPlotPlotter : IBenchPlotter
         plot.ShowLegend(Alignment.UpperRight);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
-        plot.SavePng(path, Math.Max(800, 120 * workloads.Count * Math.Max(1, engines.Count) / 2), 500);
+        plot.SavePng(path, Math.Clamp(200 + 45 * bars.Count, 800, 2400), 600);
     }
 }

@@ -14,8 +14,8 @@ public static class BenchOutput
     {
         ArgumentNullException.ThrowIfNull(console);
         var table = new Table().Title("Platform bench").AddColumns(
-            "workload", "engine", "M rec/s", "MB/s", "Platform ×", "B/rec alloc", "p99 ms", "peak WS MB", "cores", "elapsed s", "verified");
-        foreach (var c in table.Columns.Skip(2).Take(8)) c.RightAligned();
+            "workload", "engine", "M rec/s", "M rec/s per core used", "MB/s", "Platform ×", "B/rec alloc", "p99 ms", "peak WS MB", "cores", "elapsed s", "verified");
+        foreach (var c in table.Columns.Skip(2).Take(9)) c.RightAligned();
         foreach (var r in results)
         {
             var platform = results.FirstOrDefault(p => p.Workload == r.Workload && p.Engine == "platform");
@@ -26,6 +26,7 @@ public static class BenchOutput
                 Markup.Escape(r.Workload),
                 Markup.Escape(r.Engine),
                 (r.RecordsPerSecond / 1e6).ToString("N3", Ic),
+                r.CoresUsed > 0 ? (r.RecordsPerSecond / r.CoresUsed / 1e6).ToString("N3", Ic) : "",
                 r.MegabytesPerSecond?.ToString("N0", Ic) ?? "",
                 ratio,
                 r.BytesAllocatedPerRecord?.ToString("N1", Ic) ?? "",
@@ -65,6 +66,7 @@ public static class BenchOutput
             WriteNullable(w, "p99_ms", r.P99Ms);
             w.WriteNumber("peak_working_set_mb", Math.Round(r.PeakWorkingSetMb, 1));
             w.WriteNumber("cores_used", Math.Round(r.CoresUsed, 2));
+            WriteNullable(w, "records_per_s_per_core_used", r.CoresUsed > 0 ? r.RecordsPerSecond / r.CoresUsed : null);
             WriteNullable(w, "mb_per_s", r.MegabytesPerSecond);
             w.WriteNumber("records", r.Records);
             w.WriteNumber("elapsed_s", Math.Round(r.Elapsed.TotalSeconds, 4));

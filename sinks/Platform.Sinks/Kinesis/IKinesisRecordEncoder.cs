@@ -1,0 +1,71 @@
+using System.Buffers;
+using System.Text.Json;
+using Platform.Engine.Records;
+using Platform.Engine.Symbols;
+
+namespace Platform.Sinks.Kinesis;
+
+/// <summary>Turns a record into a Kinesis entry. Implement as a struct: the sink is specialised on it.</summary>
+public interface IKinesisRecordEncoder<T>
+{
+    /// <summary>Writes the partition key's UTF-8 bytes into <paramref name="destination"/> (1024 bytes) and returns their length.</summary>
+    int WritePartitionKey(in T record, Span<byte> destination);
+
+    /// <summary>Writes the record's data blob.</summary>
+    void WriteData(in T record, IBufferWriter<byte> data);
+}
+
+/// <summary>Telemetry as one JSON object per record (what <c>TelemetryNdjsonParser</c> reads back); partition key = device id.</summary>
+public readonly struct TelemetryJsonEncoder(SymbolTable symbols) : IKinesisRecordEncoder<Telemetry>
+{
+    /// <inheritdoc />
+    public int WritePartitionKey(in Telemetry record, Span<byte> destination) =>
+        System.Text.Encoding.UTF8.GetBytes(symbols.NameOf(record.Device), destination);
+
+    /// <inheritdoc />
+    public void WriteData(in Telemetry record, IBufferWriter<byte> data)
+    {
+        using var w = new Utf8JsonWriter(data);
+        w.WriteStartObject();
+        w.WriteString("deviceId"u8, symbols.NameOf(record.Device));
+        w.WriteNumber("timestamp"u8, record.Timestamp);
+        w.WriteString("sensorType"u8, symbols.NameOf(record.Sensor));
+        w.WriteStartObject("payload"u8);
+        if (record.IsVector)
+        {
+            w.WriteNumber("x"u8, record.X);
+            w.WriteNumber("y"u8, record.Y);
+            w.WriteNumber("z"u8, record.Z);
+        }
+        else w.WriteNumber("value"u8, record.Value);
+        if (!record.Unit.IsNone) w.WriteString("unit"u8, symbols.NameOf(record.Unit));
+        w.WriteEndObject();
+        if ((record.Flags & TelemetryFlags.Location) != 0)
+        {
+            w.WriteStartObject("location"u8);
+            w.WriteNumber("lat"u8, record.Latitude);
+            w.WriteNumber("lon"u8, record.Longitude);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+}
+
+/// <summary>A ready-made entry: partition key and data bytes (for byte-level pipelines and tests).</summary>
+public readonly record struct KinesisEntry(string PartitionKey, ReadOnlyMemory<byte> Data);
+
+/// <summary>Encodes <see cref="KinesisEntry"/> as itself.</summary>
+public readonly struct KinesisEntryEncoder : IKinesisRecordEncoder<KinesisEntry>
+{
+    /// <inheritdoc />
+    public int WritePartitionKey(in KinesisEntry record, Span<byte> destination) =>
+        System.Text.Encoding.UTF8.GetBytes(record.PartitionKey, destination);
+
+    /// <inheritdoc />
+    public void WriteData(in KinesisEntry record, IBufferWriter<byte> data)
+    {
+        var span = data.GetSpan(record.Data.Length);
+        record.Data.Span.CopyTo(span);
+        data.Advance(record.Data.Length);
+    }
+}

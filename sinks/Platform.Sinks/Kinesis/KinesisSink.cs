@@ -1,0 +1,260 @@
+using System.Diagnostics.Metrics;
+using System.IO.Hashing;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Platform.Connectors.Aws;
+using Platform.Connectors.Aws.Kinesis;
+using Platform.Engine.Batching;
+using Platform.Engine.Contracts;
+using Platform.Engine.DeadLetters;
+
+namespace Platform.Sinks.Kinesis;
+
+/// <summary>
+/// Writes records to a Kinesis stream with PutRecords, batched to the AWS limits.
+/// <para>
+/// Ordering: records go to one of <see cref="KinesisSinkOptions.Concurrency"/> lanes by a hash of
+/// their partition key; a lane has one call in flight and starts its next call only when every
+/// entry of the previous one is delivered or dead-lettered. After a partial failure only the failed
+/// entries are sent again (in their original order), so nothing is duplicated by the sink itself.
+/// Consequence: a later entry of key K in the same call is never acknowledged (flush) ahead of an
+/// earlier failed entry of K, and no later call of K starts before it; but within that one call
+/// Kinesis may already have stored the later entry, so the stream can show K's entries of one call
+/// out of order after a partial failure — PutRecords gives no stronger guarantee without sending
+/// one entry per key per call.
+/// </para>
+/// </summary>
+internal sealed class KinesisSink<T, TEncoder> : ISink<T>
+    where TEncoder : struct, IKinesisRecordEncoder<T>
+{
+    private sealed class Lane : IDisposable
+    {
+        public PutRecordsCall Building = new();
+        public PutRecordsCall Spare = new();
+        public Task InFlight = Task.CompletedTask;
+        public readonly PooledBufferWriter Body = new(64 * 1024);
+        public readonly List<int> Pending = new(PutRecordsCall.MaxRecords);
+        public readonly List<int> Failed = new(PutRecordsCall.MaxRecords);
+        public Utf8JsonWriter? Writer;
+
+        public void Dispose()
+        {
+            Building.Dispose();
+            Spare.Dispose();
+            Body.Dispose();
+            Writer?.Dispose();
+        }
+    }
+
+    private readonly KinesisSinkOptions _options;
+    private readonly KinesisClient _client;
+    private readonly TEncoder _encoder;
+    private readonly IDeadLetterSink _deadLetters;
+    private readonly ILogger _logger;
+    private readonly Lane[] _lanes;
+    private readonly PooledBufferWriter _scratch = new(16 * 1024);
+    private readonly byte[] _key = new byte[1024];
+    private readonly SinkInstruments _instruments;
+    private readonly Meter _meter = new("Platform.Sinks.Kinesis");
+    private readonly Counter<long> _retriedEntries;
+    private readonly Counter<long> _deadLettered;
+    private readonly KeyValuePair<string, object?> _tag;
+    private long _ordinal;
+    private long _retried;
+
+    public KinesisSink(KinesisSinkOptions options, KinesisClient client, TEncoder encoder, IDeadLetterSink deadLetters, ILogger? logger)
+    {
+        _options = options;
+        _client = client;
+        _encoder = encoder;
+        _deadLetters = deadLetters;
+        _logger = logger ?? NullLogger.Instance;
+        Name = options.Name ?? "kinesis:" + options.StreamName;
+        _lanes = new Lane[options.Concurrency];
+        for (var i = 0; i < _lanes.Length; i++) _lanes[i] = new Lane();
+        _instruments = new SinkInstruments(Name, null);
+        _tag = new("sink", Name);
+        _retriedEntries = _meter.CreateCounter<long>("platform.kinesis.sink.entries.retried", "{record}", "Entries sent again after a partial failure.");
+        _deadLettered = _meter.CreateCounter<long>("platform.kinesis.sink.dead_lettered", "{record}", "Records sent to the dead-letter queue.");
+    }
+
+    public string Name { get; }
+
+    /// <summary>Entries sent again after partial failures (for tests).</summary>
+    public long RetriedEntries => Interlocked.Read(ref _retried);
+
+    public ValueTask OpenAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public async ValueTask WriteAsync(Batch<T> batch, CancellationToken cancellationToken)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var ordinal = _ordinal++;
+            _scratch.Reset();
+            int keyLength;
+            try
+            {
+                keyLength = _encoder.WritePartitionKey(batch.Items[i], _key);
+            }
+            catch (ArgumentException)
+            {
+                keyLength = -1;
+            }
+            _encoder.WriteData(batch.Items[i], _scratch);
+            if (Reject(keyLength < 0 ? default : _key.AsSpan(0, keyLength), keyLength, _scratch.WrittenCount) is { } reason)
+            {
+                DeadLetter(ordinal, reason, _scratch.WrittenSpan);
+                continue;
+            }
+            var lane = _lanes[_lanes.Length == 1 ? 0 : (int)(XxHash3.HashToUInt64(_key.AsSpan(0, keyLength)) % (ulong)_lanes.Length)];
+            if (!lane.Building.CanTake(keyLength, _scratch.WrittenCount)) await DispatchAsync(lane, cancellationToken);
+            lane.Building.Add(_key.AsSpan(0, keyLength), _scratch.WrittenSpan, ordinal);
+        }
+        // An idle lane sends what it has now; a busy one keeps filling until its call returns.
+        foreach (var lane in _lanes)
+        {
+            if (lane.Building.Count > 0 && lane.InFlight.IsCompleted) await DispatchAsync(lane, cancellationToken);
+        }
+        _instruments.Written(batch.Count, start);
+    }
+
+    private static string? Reject(ReadOnlySpan<byte> key, int keyLength, int dataLength)
+    {
+        if (keyLength < 0) return $"partition key longer than {KinesisSinkOptions.MaxPartitionKeyChars} characters";
+        if (keyLength == 0) return "empty partition key";
+        var chars = Encoding.UTF8.GetCharCount(key);
+        if (chars > KinesisSinkOptions.MaxPartitionKeyChars) return $"partition key has {chars} characters; Kinesis allows {KinesisSinkOptions.MaxPartitionKeyChars}";
+        if (dataLength + keyLength > KinesisSinkOptions.MaxRecordBytes) return $"record is {dataLength + keyLength} bytes with its key; Kinesis allows {KinesisSinkOptions.MaxRecordBytes}";
+        return null;
+    }
+
+    private async ValueTask DispatchAsync(Lane lane, CancellationToken cancellationToken)
+    {
+        await lane.InFlight; // one call per lane: per-key order and backpressure
+        var call = lane.Building;
+        lane.Building = lane.Spare;
+        lane.Spare = call;
+        lane.InFlight = SendAsync(lane, call, cancellationToken);
+    }
+
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        foreach (var lane in _lanes)
+        {
+            if (lane.Building.Count > 0) await DispatchAsync(lane, cancellationToken);
+        }
+        foreach (var lane in _lanes) await lane.InFlight;
+    }
+
+    private async Task SendAsync(Lane lane, PutRecordsCall call, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var pending = lane.Pending;
+        var failed = lane.Failed;
+        pending.Clear();
+        for (var i = 0; i < call.Count; i++) pending.Add(i);
+        try
+        {
+            for (var attempt = 1; pending.Count > 0; attempt++)
+            {
+                lane.Body.Reset();
+                if (lane.Writer is null) lane.Writer = new Utf8JsonWriter(lane.Body);
+                else lane.Writer.Reset(lane.Body);
+                call.WriteRequest(lane.Writer, _options.StreamName, pending);
+                PooledBufferWriter response;
+                try
+                {
+                    response = await _client.PutRecordsRawAsync(lane.Body.WrittenMemory, cancellationToken);
+                }
+                catch (Exception e) when (AwsJsonClient.IsTransient(e) && attempt < _options.MaxAttempts)
+                {
+                    var delay = Backoff.FullJitter(attempt - 1, _options.RetryBaseDelay, _options.RetryMaxDelay);
+                    KinesisSinkLog.CallFailed(_logger, Name, (e as AwsServiceException)?.ErrorType ?? e.GetType().Name, attempt, delay.TotalMilliseconds);
+                    await Task.Delay(delay, cancellationToken);
+                    continue;
+                }
+                string? firstError;
+                using (response)
+                {
+                    firstError = ReadResponse(response.WrittenSpan, call, pending, failed, attempt);
+                }
+                (pending, failed) = (failed, pending);
+                failed.Clear();
+                if (pending.Count == 0) break;
+                var wait = Backoff.FullJitter(attempt - 1, _options.RetryBaseDelay, _options.RetryMaxDelay);
+                Interlocked.Add(ref _retried, pending.Count);
+                _retriedEntries.Add(pending.Count, _tag);
+                KinesisSinkLog.PartialFailure(_logger, Name, pending.Count, call.Count, firstError ?? "?", attempt, wait.TotalMilliseconds);
+                await Task.Delay(wait, cancellationToken);
+            }
+        }
+        finally
+        {
+            call.Clear();
+        }
+    }
+
+    /// <summary>Reads a PutRecords answer: retryable failures go to <paramref name="failed"/>, the rest to the DLQ when their attempts are spent.</summary>
+    private string? ReadResponse(ReadOnlySpan<byte> json, PutRecordsCall call, List<int> sent, List<int> failed, int attempt)
+    {
+        var reader = new Utf8JsonReader(json);
+        string? firstError = null;
+        var index = 0;
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("Records"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                string? code = null, message = null;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isCode = reader.ValueTextEquals("ErrorCode"u8);
+                    var isMessage = reader.ValueTextEquals("ErrorMessage"u8);
+                    reader.Read();
+                    if (isCode && reader.TokenType == JsonTokenType.String) code = reader.GetString();
+                    else if (isMessage && reader.TokenType == JsonTokenType.String) message = reader.GetString();
+                    else reader.Skip();
+                }
+                if (index >= sent.Count) throw new AwsServiceException("PutRecords", "MalformedResponse", 200, "more results than entries", false, false);
+                var entry = sent[index++];
+                if (code is null) continue;
+                firstError ??= code;
+                var (retryable, _) = AwsServiceException.Classify(code, 200);
+                if (retryable && attempt < _options.MaxAttempts) failed.Add(entry);
+                else DeadLetter(call[entry].Ordinal, $"PutRecords entry failed after {attempt} attempt(s): {code}: {message}", call.DataOf(entry));
+            }
+        }
+        if (index != sent.Count) throw new AwsServiceException("PutRecords", "MalformedResponse", 200, $"{index} results for {sent.Count} entries", false, false);
+        return firstError;
+    }
+
+    private void DeadLetter(long ordinal, string reason, ReadOnlySpan<byte> raw)
+    {
+        _deadLettered.Add(1, _tag);
+        KinesisSinkLog.DeadLettered(_logger, Name, ordinal, reason);
+        _deadLetters.Write(Name, 0, ordinal, reason, raw);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var lane in _lanes)
+        {
+            try { await lane.InFlight; } catch (Exception) { /* reported by FlushAsync */ }
+            lane.Dispose();
+        }
+        _scratch.Dispose();
+        _client.Dispose();
+        _instruments.Dispose();
+        _meter.Dispose();
+    }
+}

@@ -69,6 +69,10 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
     private TTime _timeSelector;
     private TValue _valueSelector;
     private long _watermark = long.MinValue;
+    private WindowStore.HeapEntry[] _due = new WindowStore.HeapEntry[256];
+
+    /// <summary>Due windows fired one by one before the rest are taken from the heap in bulk.</summary>
+    private const int BulkFireAfter = 64;
 
     /// <summary>Creates the operator.</summary>
     /// <param name="options">Windows, late policy, retention, sketch accuracy (validated here).</param>
@@ -175,30 +179,49 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
     {
         if (watermark <= _watermark) return;
         _watermark = watermark;
-        while (_store.HeapCount > 0)
+        // A few due windows are popped one by one; past that, the rest are taken from the heap in one pass.
+        for (var popped = 0; _store.HeapCount > 0; popped++)
         {
             var slot = _store.PeekMin();
-            ref var s = ref _store[slot];
-            if (s.DueAt > watermark) break;
-            if (s.State == SlotState.Open)
+            if (_store[slot].DueAt > watermark) return;
+            if (popped == BulkFireAfter)
             {
-                Emit(ref s, isUpdate: s.Emitted, output);
-                WindowsFired++;
-                s.Emitted = true;
-                var purgeAt = SaturatingAdd(s.End, _retention);
-                if (_policy == LatePolicy.Update && purgeAt > watermark)
-                {
-                    s.State = SlotState.Retained;
-                    OpenWindows--;
-                    RetainedWindows++;
-                    s.DueAt = purgeAt;
-                    _store.Update(slot);
-                    continue;
-                }
+                FireBulk(watermark, output);
+                return;
             }
 
-            Free(slot);
+            if (Fire(slot, watermark, output)) _store.Update(slot);
+            else Free(slot);
         }
+    }
+
+    /// <summary>Fires every remaining due window in (DueAt, Key) order, as the one-by-one loop would.</summary>
+    private void FireBulk(long watermark, IBatchOutput<WindowResult> output)
+    {
+        var n = _store.TakeDue(watermark, ref _due);
+        for (var i = 0; i < n; i++)
+        {
+            var slot = _due[i].Slot;
+            if (Fire(slot, watermark, output)) _store.Push(slot);
+            else Free(slot);
+        }
+    }
+
+    /// <summary>Emits a due open window; returns true when it stays (retained for late updates, with a new DueAt).</summary>
+    private bool Fire(int slot, long watermark, IBatchOutput<WindowResult> output)
+    {
+        ref var s = ref _store[slot];
+        if (s.State != SlotState.Open) return false;
+        Emit(ref s, isUpdate: s.Emitted, output);
+        WindowsFired++;
+        s.Emitted = true;
+        var purgeAt = SaturatingAdd(s.End, _retention);
+        if (_policy != LatePolicy.Update || purgeAt <= watermark) return false;
+        s.State = SlotState.Retained;
+        OpenWindows--;
+        RetainedWindows++;
+        s.DueAt = purgeAt;
+        return true;
     }
 
     private void OnHoppingRecord(in TIn record, long key, long t, double v, IBatchOutput<WindowResult> output)

@@ -24,14 +24,14 @@ internal sealed class WindowStore
     private MapEntry[] _map;
     private int _mapCount;
     private int _mapMask;
-    private int[] _heap;
+    private HeapEntry[] _heap;
     private int _heapCount;
 
     public WindowStore(int initialCapacity = 1024)
     {
         initialCapacity = Math.Max(16, initialCapacity);
         _slots = new WindowSlot[initialCapacity];
-        _heap = new int[initialCapacity];
+        _heap = new HeapEntry[initialCapacity];
         var mapSize = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)initialCapacity * 2);
         _map = new MapEntry[mapSize];
         _mapMask = mapSize - 1;
@@ -43,7 +43,7 @@ internal sealed class WindowStore
 
     /// <summary>Bytes of the store's arrays (not counting sketch buckets).</summary>
     public long FootprintBytes =>
-        (long)_slots.Length * Unsafe.SizeOf<WindowSlot>() + (long)_map.Length * Unsafe.SizeOf<MapEntry>() + (long)_heap.Length * sizeof(int);
+        (long)_slots.Length * Unsafe.SizeOf<WindowSlot>() + (long)_map.Length * Unsafe.SizeOf<MapEntry>() + (long)_heap.Length * Unsafe.SizeOf<HeapEntry>();
 
     public ref WindowSlot this[int slot] => ref _slots[slot];
 
@@ -193,22 +193,32 @@ internal sealed class WindowStore
     }
 
     // ---- heap of (DueAt, Key) ----
+    // Entries carry their own priority, so comparing two never touches the (large, cold) slot array.
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Less(int x, int y)
+    /// <summary>A heap entry: a slot and the priority it had when pushed or updated.</summary>
+    internal struct HeapEntry
     {
-        ref var a = ref _slots[x];
-        ref var b = ref _slots[y];
-        return a.DueAt < b.DueAt || (a.DueAt == b.DueAt && a.Key < b.Key);
+        public long DueAt;
+        public long Key;
+        public int Slot;
     }
 
-    public int PeekMin() => _heap[0];
+    // A cached delegate: Span.Sort with a struct IComparer boxes it on every call.
+    private static readonly Comparison<HeapEntry> s_dueOrder = (x, y) =>
+        x.DueAt != y.DueAt ? x.DueAt.CompareTo(y.DueAt) : x.Key != y.Key ? x.Key.CompareTo(y.Key) : x.Slot.CompareTo(y.Slot);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Less(in HeapEntry a, in HeapEntry b) =>
+        a.DueAt < b.DueAt || (a.DueAt == b.DueAt && (a.Key < b.Key || (a.Key == b.Key && a.Slot < b.Slot)));
+
+    public int PeekMin() => _heap[0].Slot;
 
     public void Push(int slot)
     {
         if (_heapCount == _heap.Length) Array.Resize(ref _heap, _heap.Length * 2);
-        _heap[_heapCount] = slot;
-        _slots[slot].HeapPos = _heapCount;
+        ref var s = ref _slots[slot];
+        _heap[_heapCount] = new HeapEntry { DueAt = s.DueAt, Key = s.Key, Slot = slot };
+        s.HeapPos = _heapCount;
         _heapCount++;
         SiftUp(_heapCount - 1);
     }
@@ -216,13 +226,16 @@ internal sealed class WindowStore
     /// <summary>Restores heap order after the slot's DueAt changed (pushes it when not in the heap).</summary>
     public void Update(int slot)
     {
-        var pos = _slots[slot].HeapPos;
+        ref var s = ref _slots[slot];
+        var pos = s.HeapPos;
         if (pos < 0)
         {
             Push(slot);
             return;
         }
 
+        _heap[pos].DueAt = s.DueAt;
+        _heap[pos].Key = s.Key;
         SiftUp(pos);
         SiftDown(_slots[slot].HeapPos);
     }
@@ -236,9 +249,35 @@ internal sealed class WindowStore
         if (pos == _heapCount) return;
         var last = _heap[_heapCount];
         _heap[pos] = last;
-        _slots[last].HeapPos = pos;
+        _slots[last.Slot].HeapPos = pos;
         SiftUp(pos);
-        SiftDown(_slots[last].HeapPos);
+        SiftDown(_slots[last.Slot].HeapPos);
+    }
+
+    /// <summary>
+    /// Removes every entry due at or before <paramref name="watermark"/> at once, into <paramref name="due"/> in
+    /// (DueAt, Key) order, and rebuilds the heap from the rest: one sequential pass, a sort and a heapify instead
+    /// of a log-n sift (with a cache miss per level) for each of possibly hundreds of thousands of windows.
+    /// </summary>
+    public int TakeDue(long watermark, ref HeapEntry[] due)
+    {
+        if (_heapCount == 0 || _heap[0].DueAt > watermark) return 0;
+        if (due.Length < _heapCount) due = new HeapEntry[Math.Max(_heapCount, due.Length * 2)];
+        int n = 0, keep = 0;
+        for (var i = 0; i < _heapCount; i++)
+        {
+            var e = _heap[i];
+            if (e.DueAt <= watermark) due[n++] = e;
+            else _heap[keep++] = e;
+        }
+
+        _heapCount = keep;
+        for (var i = keep / 2 - 1; i >= 0; i--) SiftDownEntries(i);
+        for (var i = 0; i < keep; i++) _slots[_heap[i].Slot].HeapPos = i;
+        var taken = due.AsSpan(0, n);
+        taken.Sort(s_dueOrder);
+        foreach (ref readonly var e in taken) _slots[e.Slot].HeapPos = -1;
+        return n;
     }
 
     private void SiftUp(int pos)
@@ -250,15 +289,22 @@ internal sealed class WindowStore
             var p = _heap[parent];
             if (!Less(item, p)) break;
             _heap[pos] = p;
-            _slots[p].HeapPos = pos;
+            _slots[p.Slot].HeapPos = pos;
             pos = parent;
         }
 
         _heap[pos] = item;
-        _slots[item].HeapPos = pos;
+        _slots[item.Slot].HeapPos = pos;
     }
 
     private void SiftDown(int pos)
+    {
+        var end = SiftDownEntries(pos);
+        _slots[_heap[end].Slot].HeapPos = end;
+    }
+
+    /// <summary>Sifts the entry at <paramref name="pos"/> down, updating the positions of the entries it passes; returns where it landed.</summary>
+    private int SiftDownEntries(int pos)
     {
         var item = _heap[pos];
         while (true)
@@ -269,12 +315,12 @@ internal sealed class WindowStore
             var c = _heap[child];
             if (!Less(c, item)) break;
             _heap[pos] = c;
-            _slots[c].HeapPos = pos;
+            _slots[c.Slot].HeapPos = pos;
             pos = child;
         }
 
         _heap[pos] = item;
-        _slots[item].HeapPos = pos;
+        return pos;
     }
 
     /// <summary>Frees every slot (sketch storage back to the arena) and empties map and heap.</summary>

@@ -17,6 +17,7 @@ internal static class Program
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(Nab.NabCommand.Create());
+        root.Subcommands.Add(Dlq.DlqCommand.Create());
         return await root.Parse(args).InvokeAsync();
     }
 }

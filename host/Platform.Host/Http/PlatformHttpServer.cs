@@ -36,6 +36,8 @@ internal sealed class PlatformHttpServer : IAsyncDisposable
     private WebApplication? _app;
     private Uri? _address;
     private volatile Box _readiness = new(new Readiness(false, "starting"));
+    private readonly Lock _handlersGate = new();
+    private volatile Func<HttpContext, Task<bool>>[] _handlers = [];
 
     public PlatformHttpServer(PlatformHttpServerOptions options, ILoggerFactory? loggerFactory = null)
     {
@@ -62,6 +64,16 @@ internal sealed class PlatformHttpServer : IAsyncDisposable
 
     /// <summary>Marks the pipeline not ready (starting, draining, failed): /health/ready answers 503 with the reason.</summary>
     public void SetNotReady(string reason) => SetReadiness(new Readiness(false, reason));
+
+    /// <summary>
+    /// Adds a handler for GET/HEAD paths this server does not answer itself (the dashboard mounts
+    /// here); it returns true when it wrote the response. May be called before or after <see cref="StartAsync"/>.
+    /// </summary>
+    public void AddHandler(Func<HttpContext, Task<bool>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_handlersGate) _handlers = [.. _handlers, handler];
+    }
 
     /// <summary>Binds 127.0.0.1:port and starts serving.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -155,6 +167,10 @@ internal sealed class PlatformHttpServer : IAsyncDisposable
                 await _registry.CollectAndExportAsTextAsync(response.Body, context.RequestAborted);
                 break;
             default:
+                foreach (var handler in _handlers)
+                {
+                    if (await handler(context)) return;
+                }
                 await WriteStatusAsync(response, StatusCodes.Status404NotFound, "not-found", "endpoints: /health/live, /health/ready, /metrics");
                 break;
         }

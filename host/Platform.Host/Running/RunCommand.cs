@@ -82,6 +82,8 @@ internal static class RunCommand
 
         await using var httpLifetime = http;
         var running = assembly.Definition.Start(signals.Stop);
+        await using var dashboard = http is null ? null
+            : Dashboard.DashboardEndpoints.Mount(http, new Dashboard.DashboardSource(assembly.Definition, running.Stats, new Platform.Sinks.Alerts.AlertFeed()));
         http?.SetReady();
         using var timer = request.Duration is { } limit ? new Timer(_ => signals.RequestStop(), null, limit, Timeout.InfiniteTimeSpan) : null;
         using var abortRegistration = signals.Abort.Register(running.Abort);

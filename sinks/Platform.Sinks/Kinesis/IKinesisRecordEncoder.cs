@@ -18,6 +18,10 @@ public interface IKinesisRecordEncoder<T>
 /// <summary>Telemetry as one JSON object per record (what <c>TelemetryNdjsonParser</c> reads back); partition key = device id.</summary>
 public readonly struct TelemetryJsonEncoder(SymbolTable symbols) : IKinesisRecordEncoder<Telemetry>
 {
+    // One writer per thread, reset onto each record's buffer: no writer allocated per record.
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     /// <inheritdoc />
     public int WritePartitionKey(in Telemetry record, Span<byte> destination) =>
         System.Text.Encoding.UTF8.GetBytes(symbols.NameOf(record.Device), destination);
@@ -25,7 +29,8 @@ public readonly struct TelemetryJsonEncoder(SymbolTable symbols) : IKinesisRecor
     /// <inheritdoc />
     public void WriteData(in Telemetry record, IBufferWriter<byte> data)
     {
-        using var w = new Utf8JsonWriter(data);
+        var w = t_writer ??= new Utf8JsonWriter(Stream.Null);
+        w.Reset(data);
         w.WriteStartObject();
         w.WriteString("deviceId"u8, symbols.NameOf(record.Device));
         w.WriteNumber("timestamp"u8, record.Timestamp);
@@ -48,6 +53,8 @@ public readonly struct TelemetryJsonEncoder(SymbolTable symbols) : IKinesisRecor
             w.WriteEndObject();
         }
         w.WriteEndObject();
+        w.Flush();
+        w.Reset(Stream.Null);
     }
 }
 

@@ -24,9 +24,11 @@ public readonly struct WindowResultDetailWriter : IEventDetailWriter<WindowResul
         writer.WriteNumber("windowStart"u8, record.WindowStart);
         writer.WriteNumber("windowEnd"u8, record.WindowEnd);
         writer.WriteNumber("count"u8, record.Count);
+        writer.WriteNumber("sum"u8, record.Sum);
         writer.WriteNumber("mean"u8, record.Mean);
         writer.WriteNumber("min"u8, record.Min);
         writer.WriteNumber("max"u8, record.Max);
+        writer.WriteNumber("variance"u8, record.Variance);
         writer.WriteNumber("p50"u8, record.P50);
         writer.WriteNumber("p95"u8, record.P95);
         writer.WriteNumber("p99"u8, record.P99);

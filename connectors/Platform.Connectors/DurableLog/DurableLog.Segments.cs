@@ -1,0 +1,164 @@
+using System.Globalization;
+
+namespace Platform.Connectors.DurableLog;
+
+public sealed partial class DurableLog
+{
+    private const int MaxDeadLetterBytes = 64 * 1024;
+
+    private DurableLogRecovery OpenSegments()
+    {
+        Directory.CreateDirectory(_options.Directory);
+        var ids = new List<int>();
+        foreach (var path in Directory.EnumerateFiles(_options.Directory, "*" + LogRecordFormat.Extension))
+        {
+            if (int.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out var id)) ids.Add(id);
+        }
+        ids.Sort();
+        long records = 0, tornBytes = 0, corruptRecords = 0, corruptBytes = 0;
+        var torn = 0;
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var isLast = i == ids.Count - 1;
+            var path = Path.Combine(_options.Directory, LogRecordFormat.SegmentFileName(ids[i]));
+            var scan = ScanSegment(ids[i], path, isLast);
+            records += scan.Records;
+            tornBytes += scan.TornBytes;
+            torn += scan.TornBytes > 0 ? 1 : 0;
+            corruptRecords += scan.CorruptRecords;
+            corruptBytes += scan.CorruptBytes;
+            _segments.Add(new SegmentInfo(ids[i], path, scan.Length, !isLast, File.GetLastWriteTimeUtc(path)));
+        }
+        if (_segments.Count > 0 && _segments[^1].Length < _options.SegmentBytes)
+        {
+            _activeInfo = _segments[^1];
+            _activeInfo.Sealed = false;
+            _active = new FileStream(_activeInfo.Path, FileMode.Open, FileAccess.Write, FileShare.Read | FileShare.Delete, 1, FileOptions.None);
+            _active.Seek(_activeInfo.Length, SeekOrigin.Begin);
+        }
+        else
+        {
+            if (_segments.Count > 0) _segments[^1].Sealed = true;
+            CreateSegment(_segments.Count > 0 ? _segments[^1].Id + 1 : 0);
+        }
+        _tail = new Tail(_activeInfo.Id, _activeInfo.Length);
+        var recovery = new DurableLogRecovery(ids.Count, records, tornBytes, torn, corruptRecords, corruptBytes);
+        DurableLogLog.Opened(_options.Name, recovery);
+        return recovery;
+    }
+
+    private readonly record struct SegmentScan(long Length, long Records, long TornBytes, long CorruptRecords, long CorruptBytes);
+
+    /// <summary>Checks one segment record by record; cuts a torn (or unreadable) tail of the last segment.</summary>
+    private SegmentScan ScanSegment(int id, string path, bool isLast)
+    {
+        var data = File.ReadAllBytes(path);
+        long records = 0, corruptRecords = 0, corruptBytes = 0, tornBytes = 0;
+        var valid = data.Length;
+        if (!LogRecordFormat.IsSegmentHeader(data))
+        {
+            if (data.Length >= LogRecordFormat.SegmentHeaderSize || !isLast)
+            {
+                Corrupt(id, 0, "segment header is not PLOG v1", data, ref corruptRecords, ref corruptBytes);
+            }
+            else
+            {
+                tornBytes = data.Length;
+            }
+            // Rewrite an empty, well-formed segment in its place; the damaged bytes went to the DLQ.
+            using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+            Span<byte> header = stackalloc byte[LogRecordFormat.SegmentHeaderSize];
+            LogRecordFormat.WriteSegmentHeader(header);
+            fs.Write(header);
+            fs.Flush(true);
+            return new SegmentScan(LogRecordFormat.SegmentHeaderSize, 0, tornBytes, corruptRecords, corruptBytes);
+        }
+        var at = LogRecordFormat.SegmentHeaderSize;
+        while (at < data.Length)
+        {
+            var rest = data.AsSpan(at);
+            switch (LogRecordFormat.TryRead(rest, _options.MaxRecordBytes, out var payload))
+            {
+                case RecordRead.Ok:
+                    records++;
+                    at += LogRecordFormat.RecordHeaderSize + payload;
+                    continue;
+                case RecordRead.Incomplete when isLast:
+                    tornBytes = rest.Length;
+                    DurableLogLog.TornTail(_options.Name, id, at, rest.Length);
+                    valid = at;
+                    at = data.Length;
+                    continue;
+                default:
+                    var next = LogRecordFormat.Resync(rest, _options.MaxRecordBytes);
+                    var skip = next < 0 ? rest.Length : next;
+                    Corrupt(id, at, $"record at segment {id} offset {at} fails its length/CRC-32C check ({skip} bytes skipped)", rest[..skip], ref corruptRecords, ref corruptBytes);
+                    if (next < 0 && isLast) valid = at; // nothing valid follows: cut, so appends start clean
+                    at += skip;
+                    continue;
+            }
+        }
+        if (valid < data.Length)
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None);
+            fs.SetLength(valid);
+            fs.Flush(true);
+        }
+        return new SegmentScan(valid, records, tornBytes, corruptRecords, corruptBytes);
+    }
+
+    private void Corrupt(int segment, long offset, string reason, ReadOnlySpan<byte> raw, ref long records, ref long bytes)
+    {
+        records++;
+        bytes += raw.Length;
+        DurableLogLog.CorruptRecord(_options.Name, reason);
+        _options.DeadLetters?.Write(_options.Name, 0, new LogPosition(segment, offset).Pack(), reason, raw.Length > MaxDeadLetterBytes ? raw[..MaxDeadLetterBytes] : raw);
+    }
+
+    private void CreateSegment(int id)
+    {
+        var path = Path.Combine(_options.Directory, LogRecordFormat.SegmentFileName(id));
+        var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1, FileOptions.None);
+        Span<byte> header = stackalloc byte[LogRecordFormat.SegmentHeaderSize];
+        LogRecordFormat.WriteSegmentHeader(header);
+        fs.Write(header);
+        if (_options.Fsync != FsyncPolicy.Never) fs.Flush(true);
+        var info = new SegmentInfo(id, path, LogRecordFormat.SegmentHeaderSize, false, _options.Clock.GetUtcNow());
+        lock (_segments) _segments.Add(info);
+        _active = fs;
+        _activeInfo = info;
+    }
+
+    /// <summary>Deletes the oldest sealed segments beyond the size limit or older than the age limit.</summary>
+    internal void ApplyRetention()
+    {
+        if (_options.RetentionBytes <= 0 && _options.RetentionAge <= TimeSpan.Zero) return;
+        var now = _options.Clock.GetUtcNow();
+        while (true)
+        {
+            SegmentInfo victim;
+            lock (_segments)
+            {
+                if (_segments.Count < 2) return;
+                victim = _segments[0];
+                if (!victim.Sealed) return;
+                if (_retainFrom is { } floor && victim.Id >= floor.Segment) return;
+                var total = _segments.Sum(s => s.Length);
+                var tooBig = _options.RetentionBytes > 0 && total > _options.RetentionBytes;
+                var tooOld = _options.RetentionAge > TimeSpan.Zero && now - victim.LastWrite > _options.RetentionAge;
+                if (!tooBig && !tooOld) return;
+                _segments.RemoveAt(0);
+            }
+            try
+            {
+                File.Delete(victim.Path);
+            }
+            catch (IOException e)
+            {
+                DurableLogLog.WriteFailed(_options.Name, e);
+            }
+            Interlocked.Increment(ref _segmentsDeleted);
+            Interlocked.Add(ref _bytesDeleted, victim.Length);
+        }
+    }
+}

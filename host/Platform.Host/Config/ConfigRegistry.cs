@@ -60,6 +60,8 @@ internal sealed class ConfigRegistry
         [
             GeneratorSource.Kind,
             FileSource.Kind,
+            HttpSource.Kind,
+            MqttSource.Kind,
         ],
         sinks:
         [

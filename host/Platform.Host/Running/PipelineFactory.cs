@@ -135,6 +135,10 @@ internal static class PipelineFactory
                     ChunkBytes = (int)f.ChunkSize,
                     RecordsPerSecond = f.Rate,
                 }), null);
+            case Config.Sources.HttpSourceConfig h:
+                return (Ingest.IngestSources.CreateHttp(h, chunkBytes), null);
+            case Config.Sources.MqttSourceConfig m:
+                return (Ingest.IngestSources.CreateMqtt(m, chunkBytes), null);
             default:
                 throw new NotSupportedException($"Source type '{config.Source.Type}'.");
         }

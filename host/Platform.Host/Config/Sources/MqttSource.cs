@@ -1,0 +1,94 @@
+using Platform.Connectors.DurableLog;
+
+namespace Platform.Host.Config.Sources;
+
+/// <summary>MQTT (<c>type: mqtt</c>): subscribe, append to the durable log (QoS 1 acknowledged after the commit), pipeline reads the log.</summary>
+/// <param name="Host">Broker host (<c>host</c>, required).</param>
+/// <param name="Port">Broker port (<c>port</c>, default 1883).</param>
+/// <param name="ClientId">Client id, stable across restarts for a persistent session (<c>client-id</c>).</param>
+/// <param name="Topics">Topic filters (<c>topics</c>, e.g. [devices/+/telemetry]).</param>
+/// <param name="Qos">0 or 1 (<c>qos</c>).</param>
+/// <param name="CleanStart">Drop the broker-side session on start (<c>clean-start</c>, default false).</param>
+/// <param name="SessionExpiry">How long the broker keeps our session (<c>session-expiry</c>).</param>
+/// <param name="Username">User name (<c>username</c>).</param>
+/// <param name="PasswordEnv">Environment variable holding the password (<c>password-env</c>).</param>
+/// <param name="Tls">Connect with TLS (<c>tls</c>).</param>
+/// <param name="MaxPacketSize">Largest packet accepted (<c>max-packet-size</c>).</param>
+/// <param name="Log">Log folder as written (<c>log</c>, required).</param>
+/// <param name="LogFullPath">Resolved against the working directory.</param>
+/// <param name="Fsync">When appends reach the disk (<c>fsync</c>).</param>
+/// <param name="Rate">Unused.</param>
+internal sealed record MqttSourceConfig(string Host, int Port, string ClientId, EquatableList<string> Topics, int Qos, bool CleanStart, TimeSpan SessionExpiry,
+    string? Username, string? PasswordEnv, bool Tls, long MaxPacketSize, string Log, string LogFullPath, FsyncPolicy Fsync, double Rate) : SourceConfig
+{
+    /// <summary>The YAML <c>type</c>.</summary>
+    public const string TypeName = "mqtt";
+
+    /// <inheritdoc/>
+    public override string Type => TypeName;
+
+    /// <inheritdoc/>
+    public override double Rate { get; init; } = Rate;
+}
+
+/// <summary>Binds <c>source: { type: mqtt }</c>.</summary>
+internal static class MqttSource
+{
+    /// <summary>The registry entry.</summary>
+    public static SourceKind Kind { get; } = new(MqttSourceConfig.TypeName, Bind, Write);
+
+    private static IEnumerable<KeyValuePair<string, string>> Write(SourceConfig config)
+    {
+        var m = (MqttSourceConfig)config;
+        var pairs = new List<KeyValuePair<string, string>>
+        {
+            ConfigYaml.Pair("host", ConfigYaml.Text(m.Host)),
+            ConfigYaml.Pair("port", ConfigYaml.Number(m.Port)),
+            ConfigYaml.Pair("client-id", ConfigYaml.Text(m.ClientId)),
+            ConfigYaml.Pair("topics", ConfigYaml.List(m.Topics)),
+            ConfigYaml.Pair("qos", ConfigYaml.Number(m.Qos)),
+            ConfigYaml.Pair("clean-start", m.CleanStart ? "true" : "false"),
+            ConfigYaml.Pair("session-expiry", ConfigYaml.Duration(m.SessionExpiry)),
+            ConfigYaml.Pair("tls", m.Tls ? "true" : "false"),
+            ConfigYaml.Pair("max-packet-size", ConfigYaml.Size(m.MaxPacketSize)),
+            ConfigYaml.Pair("log", ConfigYaml.Text(m.Log)),
+            ConfigYaml.Pair("fsync", ConfigYaml.Enum(m.Fsync)),
+            ConfigYaml.Pair("rate", ConfigYaml.Number(m.Rate)),
+        };
+        if (m.Username is not null) pairs.Add(ConfigYaml.Pair("username", ConfigYaml.Text(m.Username)));
+        if (m.PasswordEnv is not null) pairs.Add(ConfigYaml.Pair("password-env", ConfigYaml.Text(m.PasswordEnv)));
+        return pairs;
+    }
+
+    private static MqttSourceConfig? Bind(Binding.MappingReader reader)
+    {
+        var errors = reader.Context.Errors.Count;
+        var host = reader.String("host", requiredExample: "127.0.0.1");
+        var port = reader.Int32("port", 1883, 1, 65535);
+        var clientId = reader.String("client-id") ?? "platform";
+        var topics = reader.ScalarList("topics", "[devices/+/telemetry]")?.Select(t => t.Text).ToList() ?? ["devices/+/telemetry"];
+        var qos = reader.Int32("qos", 1, 0, 1);
+        var clean = Bool(reader, "clean-start", false);
+        var expiry = reader.Duration("session-expiry", TimeSpan.FromHours(24), TimeSpan.Zero);
+        var user = reader.String("username");
+        var passwordEnv = reader.String("password-env");
+        var tls = Bool(reader, "tls", false);
+        var maxPacket = reader.Size("max-packet-size", Connectors.Mqtt.MqttSourceOptions.DefaultMaxPacketBytes, 128, 256L << 20);
+        var log = reader.String("log", requiredExample: "mqtt-log");
+        var fsync = reader.Enum("fsync", FsyncPolicy.Always);
+        var rate = reader.Double("rate", 0, 0);
+        return reader.Context.Errors.Count == errors && host is not null && log is not null
+            ? new MqttSourceConfig(host, port, clientId, new EquatableList<string>(topics), qos, clean, expiry, user, passwordEnv, tls, maxPacket, log,
+                reader.Context.ResolveOutput(log), fsync, rate)
+            : null;
+    }
+
+    private static bool Bool(Binding.MappingReader reader, string key, bool fallback)
+    {
+        var text = reader.String(key);
+        if (text is null) return fallback;
+        if (bool.TryParse(text, out var value)) return value;
+        reader.Context.Error(reader.Get(key), $"'{key}' must be true or false, got '{text}'", $"write '{key}: {(fallback ? "true" : "false")}'");
+        return fallback;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Platform.Connectors.DurableLog;
+using Platform.Connectors.Ingest;
+using Platform.Engine.Contracts;
+using Platform.Engine.Symbols;
+using Platform.Formats;
+using Platform.Host.Config.Sources;
+
+namespace Platform.Host.Ingest;
+
+/// <summary>
+/// Builds the daemon's log-backed sources: HTTP ingest (its own Kestrel listener, separate from
+/// the loopback health/metrics server) and MQTT. Each writes to durable logs under its <c>log</c>
+/// folder; the pipeline reads the telemetry log. The servers start on the first read, so a
+/// pipeline that fails to build never opens a port.
+/// </summary>
+internal static class IngestSources
+{
+    public static IChunkSource CreateHttp(HttpSourceConfig config, int chunkBytes)
+    {
+        var telemetry = DurableLog.Open(LogOptions(Path.Combine(config.LogFullPath, "telemetry"), "http-telemetry", config.Fsync, config.FsyncInterval, config.SegmentSize, config.RetentionSize, config.RetentionAge));
+        var events = DurableLog.Open(LogOptions(Path.Combine(config.LogFullPath, "events"), "http-events", config.Fsync, config.FsyncInterval, config.SegmentSize, config.RetentionSize, config.RetentionAge));
+        var twitch = config.TwitchSecretEnv is { } env ? Environment.GetEnvironmentVariable(env) : null;
+        var server = new IngestServer(new IngestOptions
+        {
+            Address = IPAddress.Parse(config.Listen),
+            Port = config.Port,
+            WriteKeys = config.WriteKeys,
+            TwitchSecret = string.IsNullOrEmpty(twitch) ? null : twitch,
+        }, events, telemetry, new TelemetryNdjsonParser(new SymbolTable()));
+        var reader = telemetry.OpenReader(new DurableLogReaderOptions { ChunkBytes = chunkBytes, Name = "http" });
+        return new LogBackedSource(reader, async ct =>
+        {
+            await server.StartAsync(ct);
+            await Console.Error.WriteLineAsync($"ingest: listening on {server.Address} (fsync {config.Fsync}); telemetry log {telemetry.Recovery}; events log {events.Recovery}");
+        }, [server, reader, events, telemetry]);
+    }
+
+    public static IChunkSource CreateMqtt(MqttSourceConfig config, int chunkBytes)
+    {
+        var log = DurableLog.Open(LogOptions(config.LogFullPath, "mqtt", config.Fsync, DurableLogOptions.DefaultFsyncInterval, DurableLogOptions.DefaultSegmentBytes, 0, TimeSpan.Zero));
+        var source = new Connectors.Mqtt.MqttSource(new Connectors.Mqtt.MqttSourceOptions
+        {
+            Host = config.Host,
+            Port = config.Port,
+            ClientId = config.ClientId,
+            Topics = config.Topics,
+            Qos = config.Qos,
+            CleanStart = config.CleanStart,
+            SessionExpiry = config.SessionExpiry,
+            Username = config.Username,
+            Password = config.PasswordEnv is { } env ? Environment.GetEnvironmentVariable(env) : null,
+            UseTls = config.Tls,
+            MaxPacketBytes = (int)config.MaxPacketSize,
+        }, log, new DurableLogReaderOptions { ChunkBytes = chunkBytes });
+        return new LogBackedSource(source, async ct =>
+        {
+            await source.StartAsync(ct);
+            await Console.Error.WriteLineAsync($"mqtt: connected to {config.Host}:{config.Port} as {config.ClientId}; log {log.Recovery}");
+        }, [source, log]);
+    }
+
+    private static DurableLogOptions LogOptions(string dir, string name, FsyncPolicy fsync, TimeSpan interval, long segment, long retentionSize, TimeSpan retentionAge) => new()
+    {
+        Directory = dir,
+        Name = name,
+        Fsync = fsync,
+        FsyncInterval = interval,
+        SegmentBytes = segment,
+        RetentionBytes = retentionSize,
+        RetentionAge = retentionAge,
+    };
+
+    /// <summary>A source read from a durable log, with the ingest component that fills it started on the first read.</summary>
+    private sealed class LogBackedSource(IChunkSource inner, Func<CancellationToken, Task> start, IAsyncDisposable[] owned) : IChunkSource
+    {
+        private Task? _started;
+
+        public string Name => inner.Name;
+
+        public int Partitions => inner.Partitions;
+
+        public async ValueTask<Chunk?> ReadAsync(CancellationToken cancellationToken)
+        {
+            await (_started ??= start(cancellationToken));
+            return await inner.ReadAsync(cancellationToken);
+        }
+
+        public long PositionOf(int partition) => inner.PositionOf(partition);
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var d in owned) await d.DisposeAsync();
+        }
+    }
+}

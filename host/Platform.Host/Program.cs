@@ -13,6 +13,7 @@ internal static class Program
     {
         var root = new RootCommand("Platform: a high-throughput stream-processing engine.");
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(Checkpoints.CheckpointsCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

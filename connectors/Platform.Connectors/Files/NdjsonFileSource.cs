@@ -15,7 +15,7 @@ namespace Platform.Connectors.Files;
 /// unterminated last line or a piece of an over-long line (see <see cref="NdjsonFileSourceOptions.MaxLineBytes"/>).
 /// Read by one thread.
 /// </summary>
-public sealed class NdjsonFileSource : IChunkSource
+public sealed class NdjsonFileSource : IChunkSource, ICheckpointableSource
 {
     private sealed class FilePartition(SafeFileHandle handle, long start)
     {
@@ -103,6 +103,39 @@ public sealed class NdjsonFileSource : IChunkSource
         ArgumentOutOfRangeException.ThrowIfNegative(partition);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(partition, _partitions.Length);
         return _partitions[partition].Position;
+    }
+
+    /// <summary>The position after the last chunk returned: 8 bytes, the byte offset (a line start) little-endian.</summary>
+    public byte[] SavePosition(int partition)
+    {
+        var bytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, PositionOf(partition));
+        return bytes;
+    }
+
+    /// <summary>Moves every file to a position from <see cref="SavePosition"/>; call before the first read.</summary>
+    /// <exception cref="ArgumentException">Not one 8-byte position per file, or a position is negative or past its file's end.</exception>
+    public void Seek(IReadOnlyList<byte[]> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (positions.Count != _partitions.Length)
+            throw new ArgumentException($"{positions.Count} positions for {_partitions.Length} files.", nameof(positions));
+        var offsets = new long[positions.Count];
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            if (positions[i].Length != 8) throw new ArgumentException($"Position {i} has {positions[i].Length} bytes; a file position has 8.", nameof(positions));
+            offsets[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(positions[i]);
+            var length = RandomAccess.GetLength(_partitions[i].Handle);
+            if (offsets[i] < 0 || offsets[i] > length)
+                throw new ArgumentException($"Position {offsets[i]} is outside '{_options.Paths[i]}' ({length} bytes): the file changed since the checkpoint.", nameof(positions));
+        }
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            var p = _partitions[i];
+            p.ReadOffset = p.Position = offsets[i];
+            p.CarryLength = 0;
+            p.Eof = p.InLongLine = p.Done = false;
+        }
     }
 
     private async ValueTask<Chunk?> ReadPartitionAsync(FilePartition p, int index, CancellationToken cancellationToken)

@@ -26,6 +26,11 @@ public sealed class EngineMetrics : IDisposable
         _meter.CreateObservableCounter("platform_late_records", () => stats.Late, "{record}", "Records that arrived after their window fired.");
         _meter.CreateObservableGauge("platform_watermark", () => stats.CurrentWatermark == long.MinValue ? 0 : stats.CurrentWatermark, "ms", "Event-time watermark (Unix ms), lowest over keyed workers.");
         _meter.CreateObservableGauge("platform_chunk_queue_depth", () => stats.ChunkQueueDepth, "{chunk}", "Chunks waiting for a parse worker (source ahead of parsing).");
+        _meter.CreateObservableCounter("platform_checkpoints_completed", () => stats.CheckpointsCompleted, "{checkpoint}", "Checkpoints completed.");
+        _meter.CreateObservableGauge("platform_checkpoint_last_id", () => stats.LastCheckpointId, "{checkpoint}", "Id of the newest complete checkpoint.");
+        _meter.CreateObservableGauge("platform_checkpoint_duration", () => stats.LastCheckpointDuration.TotalSeconds, "s", "Duration of the newest checkpoint, barrier injection to manifest on disk.");
+        _meter.CreateObservableGauge("platform_checkpoint_size", () => stats.LastCheckpointBytes, "By", "Bytes of the newest checkpoint's state files.");
+        _meter.CreateObservableGauge("platform_checkpoint_alignment", () => stats.LastAlignmentTime.TotalSeconds, "s", "Longest barrier alignment wait of the newest checkpoint.");
         _meter.CreateObservableGauge("platform_sink_queue_depth", () => stats.SinkQueueDepth, "{batch}", "Batches waiting for sinks (backpressure from sinks).");
     }
 

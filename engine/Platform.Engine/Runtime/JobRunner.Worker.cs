@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Platform.Engine.Batching;
+using Platform.Engine.Checkpoints;
 using Platform.Engine.Contracts;
 
 namespace Platform.Engine.Runtime;
@@ -21,11 +23,18 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
         private readonly Batch<T>?[] _outbound;
         private readonly long[] _senderWatermark;
         private readonly bool[] _senderDone;
-        private readonly ChannelWaiter<Exchange<T>, Chunk> _wait;
+        private readonly ChannelWaiter<Exchange<T>, SourceItem> _wait;
+        private readonly bool[] _barrierFrom;
+        private readonly Queue<Exchange<T>> _held = new();
+        private long _aligning;
+        private long _alignStarted;
         private readonly BatchAppender _appender = new();
         private long _announced = long.MinValue;
         private long _fired = long.MinValue;
         private bool _chunksDone;
+
+        /// <summary>This worker took its own barrier and reads no chunks until its checkpoint is written.</summary>
+        private bool Blocked => _aligning != 0 && _barrierFrom[_index];
 
         public Worker(JobRunner<T, TTime, TKey, TOut> job, int index)
         {
@@ -37,7 +46,8 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
             _senderWatermark = new long[job._workerCount];
             Array.Fill(_senderWatermark, long.MinValue);
             _senderDone = new bool[job._workerCount];
-            _wait = new ChannelWaiter<Exchange<T>, Chunk>(job._inboxes[index].Reader, job._chunks.Reader);
+            _barrierFrom = new bool[job._workerCount];
+            _wait = new ChannelWaiter<Exchange<T>, SourceItem>(job._inboxes[index].Reader, job._chunks.Reader);
         }
 
         /// <summary>The watermark up to which this worker's keyed operator has fired.</summary>
@@ -52,12 +62,18 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
             while (true)
             {
                 var progressed = DrainInbox(inbox);
-                await FlushOutputAsync(abort);
-                if (!_chunksDone)
+                if (_aligning != 0 && Aligned())
                 {
-                    if (_job._chunks.Reader.TryRead(out var chunk))
+                    await SnapshotAsync(abort);
+                    continue;
+                }
+                await FlushOutputAsync(abort);
+                if (!_chunksDone && !Blocked)
+                {
+                    if (_job._chunks.Reader.TryRead(out var item))
                     {
-                        await ProcessChunkAsync(chunk, abort);
+                        if (item.Chunk is { } chunk) await ProcessChunkAsync(chunk, abort);
+                        else await TakeBarrierAsync(item.Barrier, abort);
                         continue;
                     }
                     if (_job._chunks.Reader.Completion.IsCompleted)
@@ -69,13 +85,13 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
                 }
                 else if (AllSendersDone()) break;
                 if (progressed) continue;
-                if (!await _wait.WaitAsync(includeSecond: !_chunksDone, IdleTick, abort))
+                if (!await _wait.WaitAsync(includeSecond: !_chunksDone && !Blocked, IdleTick, abort))
                 {
                     // Idle: everything this worker parsed is sent, so it may promise the source's watermark.
-                    if (!_chunksDone) await AnnounceAsync(_job._watermark.Current, done: false, abort);
+                    if (!_chunksDone && !Blocked) await AnnounceAsync(_job._watermark.Current, done: false, abort);
                 }
             }
-            AdvanceWatermark(long.MaxValue);
+            if (!_job._suspend) AdvanceWatermark(long.MaxValue);
             _job.PublishWatermark();
             _output.Seal();
             await FlushOutputAsync(abort);
@@ -203,19 +219,99 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
             while (inbox.TryRead(out var m))
             {
                 any = true;
-                try
-                {
-                    if (m.Batch.Count > 0) _operator.OnRecords(m.Batch.Items, _output);
-                    _senderWatermark[m.Sender] = Math.Max(_senderWatermark[m.Sender], m.Batch.Watermark);
-                    if (m.Done) _senderDone[m.Sender] = true;
-                }
-                finally
-                {
-                    m.Batch.Dispose();
-                }
+                Handle(m);
             }
             if (any) AdvanceWatermark(MinSenderWatermark());
             return any;
+        }
+
+        /// <summary>
+        /// Applies a message from another worker — unless that worker already sent the barrier this worker is
+        /// aligning on: then the message belongs to the next checkpoint and waits in <see cref="_held"/>.
+        /// </summary>
+        private void Handle(in Exchange<T> m)
+        {
+            if (_aligning != 0 && _barrierFrom[m.Sender])
+            {
+                _held.Enqueue(m);
+                return;
+            }
+            try
+            {
+                if (m.Barrier != 0)
+                {
+                    OnBarrier(m.Barrier, m.Sender);
+                    return;
+                }
+                if (m.Batch.Count > 0) _operator.OnRecords(m.Batch.Items, _output);
+                _senderWatermark[m.Sender] = Math.Max(_senderWatermark[m.Sender], m.Batch.Watermark);
+                if (m.Done) _senderDone[m.Sender] = true;
+            }
+            finally
+            {
+                m.Batch.Dispose();
+            }
+        }
+
+        private void OnBarrier(long id, int sender)
+        {
+            if (_aligning == 0)
+            {
+                _aligning = id;
+                _alignStarted = Stopwatch.GetTimestamp();
+            }
+            else if (_aligning != id)
+            {
+                throw new InvalidOperationException($"Worker {_index} got barrier {id} from worker {sender} while aligning checkpoint {_aligning}.");
+            }
+            _barrierFrom[sender] = true;
+        }
+
+        /// <summary>Own barrier from the source: every chunk before it is processed and sent; pass it to every other worker.</summary>
+        private async ValueTask TakeBarrierAsync(long id, CancellationToken abort)
+        {
+            OnBarrier(id, _index);
+            // Unpartitioned workers exchange barriers too: a worker that took barrier n takes no chunk (and so
+            // no second barrier n) before every worker has taken one.
+            for (var j = 0; j < _outbound.Length; j++)
+            {
+                if (j == _index) continue;
+                var marker = _job._recordPool.Rent();
+                marker.Watermark = long.MinValue;
+                await SendAsync(j, new Exchange<T>(marker, _index, false, id), abort);
+            }
+        }
+
+        /// <summary>True when barrier <see cref="_aligning"/> came from every sender, this worker included.</summary>
+        private bool Aligned()
+        {
+            foreach (var b in _barrierFrom) if (!b) return false;
+            return true;
+        }
+
+        /// <summary>
+        /// Aligned: the operator holds exactly the records before barrier n. Results so far go to the sinks,
+        /// the state to disk, then the barrier to the sink task; then the held messages are applied.
+        /// </summary>
+        private async ValueTask SnapshotAsync(CancellationToken abort)
+        {
+            var id = _aligning;
+            var alignment = Stopwatch.GetElapsedTime(_alignStarted);
+            await FlushOutputAsync(abort);
+            _job._checkpoints!.SnapshotWorker(id, _index, _operator.Snapshot, alignment);
+            await _job._toSinks.Writer.WriteAsync(new SinkItem<TOut>(null, id, _index), abort);
+            _aligning = 0;
+            Array.Clear(_barrierFrom);
+            var count = _held.Count;
+            for (var i = 0; i < count; i++) Handle(_held.Dequeue());
+            AdvanceWatermark(MinSenderWatermark());
+        }
+
+        /// <summary>Replaces the operator's state with this worker's part of a checkpoint (before the run starts).</summary>
+        public void Restore(LoadedCheckpoint checkpoint)
+        {
+            CheckpointCoordinator.RestoreWorker(checkpoint, _index, _operator.Restore);
+            _fired = long.MinValue;
         }
 
         private long MinSenderWatermark()
@@ -238,6 +334,7 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
         private void AdvanceWatermark(long watermark)
         {
             if (watermark <= _fired) return;
+            if (watermark == long.MaxValue && _job._suspend) return; // a daemon stop with checkpoints: open windows stay open
             _operator.OnWatermark(watermark, _output);
             Volatile.Write(ref _fired, watermark);
             _job.PublishWatermark();
@@ -248,7 +345,7 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
             _output.Seal();
             while (_output.Ready.TryDequeue(out var batch))
             {
-                await _job._toSinks.Writer.WriteAsync(batch, abort);
+                await _job._toSinks.Writer.WriteAsync(new SinkItem<TOut>(batch, 0, _index), abort);
             }
         }
 
@@ -261,6 +358,7 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
                 _outbound[j] = null;
             }
             while (_job._inboxes[_index].Reader.TryRead(out var m)) m.Batch.Dispose();
+            while (_held.TryDequeue(out var h)) h.Batch.Dispose();
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Platform.Engine.Batching;
+using Platform.Engine.Checkpoints;
 using Platform.Engine.Contracts;
 using Platform.Engine.DeadLetters;
 using Platform.Engine.Metrics;
@@ -28,11 +29,13 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
     private readonly PipelineStats _stats = new();
     private readonly BatchPool<T> _recordPool;
     private readonly BatchPool<TOut> _outputPool;
-    private readonly Channel<Chunk> _chunks;
+    private readonly Channel<SourceItem> _chunks;
     private readonly Channel<Exchange<T>>[] _inboxes;
-    private readonly Channel<Batch<TOut>> _toSinks;
+    private readonly Channel<SinkItem<TOut>> _toSinks;
     private readonly ChunkOrderWatermark _watermark;
     private readonly IDeadLetterSink _deadLetters;
+    private readonly CheckpointCoordinator? _checkpoints;
+    private volatile bool _suspend;
     private Worker[] _workers = [];
 
     public JobRunner(JobPlan plan, IChunkParser<T> parser, IReadOnlyList<IBatchOperator<T, T>> stateless,
@@ -48,7 +51,7 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
         _workerCount = o.EffectiveWorkers;
         _recordPool = new BatchPool<T>(o.BatchSize);
         _outputPool = new BatchPool<TOut>(o.BatchSize);
-        _chunks = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(Math.Max(2, _workerCount * 2))
+        _chunks = Channel.CreateBounded<SourceItem>(new BoundedChannelOptions(Math.Max(2, _workerCount * 2))
         { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         _inboxes = new Channel<Exchange<T>>[_workerCount];
         for (var i = 0; i < _workerCount; i++)
@@ -57,11 +60,19 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
             _inboxes[i] = Channel.CreateBounded<Exchange<T>>(new BoundedChannelOptions(o.ChannelCapacity)
             { FullMode = BoundedChannelFullMode.Wait });
         }
-        _toSinks = Channel.CreateBounded<Batch<TOut>>(new BoundedChannelOptions(o.ChannelCapacity)
+        _toSinks = Channel.CreateBounded<SinkItem<TOut>>(new BoundedChannelOptions(o.ChannelCapacity)
         { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _watermark = new ChunkOrderWatermark(plan.Source.Partitions, o.EventTime, o.Clock);
         _deadLetters = o.DeadLetters ?? new CountingDeadLetterSink();
+        if (o.Checkpoint is { } c)
+        {
+            _checkpoints = new CheckpointCoordinator(c, plan.Name, Fingerprint(plan), _workerCount, plan.Source, _stats);
+        }
     }
+
+    /// <summary>The pipeline's shape up to its sinks: a checkpoint restores only into the same shape.</summary>
+    private static string Fingerprint(JobPlan plan) =>
+        string.Join(" → ", plan.Stages.Where(s => s.Kind != StageKind.Sink).Select(s => s.Name));
 
     /// <summary>Batches rented and not returned (0 after a clean run).</summary>
     internal long OutstandingBatches => _recordPool.Outstanding + _outputPool.Outstanding;
@@ -82,13 +93,17 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
         foreach (var sink in _sinks) await sink.OpenAsync(token);
         _workers = new Worker[_workerCount];
         for (var i = 0; i < _workerCount; i++) _workers[i] = new Worker(this, i);
+        if (_checkpoints?.Recover() is { } restored)
+        {
+            foreach (var w in _workers) w.Restore(restored);
+        }
 
         var source = Task.Run(() => ReadSourceAsync(stop, token), token);
         var workers = _workers.Select(w => Task.Run(() => w.RunAsync(token), token)).ToArray();
         var sinks = Task.Run(() => WriteSinksAsync(token), token);
         try
         {
-            await FirstFailureAsync([source, .. workers], abort);
+            await FirstFailureAsync([source, .. workers, WatchSinksAsync(sinks, Task.WhenAll([source, .. workers]))], abort);
             _toSinks.Writer.TryComplete();
             await sinks;
         }
@@ -102,9 +117,15 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
         finally
         {
             foreach (var w in _workers) w.Release();
-            while (_chunks.Reader.TryRead(out var c)) c.Dispose();
+            while (_chunks.Reader.TryRead(out var c)) c.Chunk?.Dispose();
         }
         return new PipelineResult(_stats.Bytes, _stats.Records, _stats.Rejected, _stats.Output, _stats.Late, clock.Elapsed);
+    }
+
+    /// <summary>Fails when the sink task fails before the source and workers are done (they would wait on it forever).</summary>
+    private static async Task WatchSinksAsync(Task sinks, Task upstream)
+    {
+        if (await Task.WhenAny(sinks, upstream) == sinks) await sinks;
     }
 
     /// <summary>Awaits all tasks, cancelling the rest as soon as one fails.</summary>
@@ -126,11 +147,21 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
     private async Task ReadSourceAsync(CancellationToken stop, CancellationToken abort)
     {
         var source = _plan.Source;
+        var checkpoint = _plan.Options.Checkpoint;
+        var time = _plan.Options.Clock;
+        var interval = checkpoint is null ? 0 : (long)(checkpoint.Interval.TotalSeconds * time.TimestampFrequency);
+        var nextCheckpoint = checkpoint is null ? long.MaxValue : time.GetTimestamp() + interval;
+        var everyChunks = checkpoint?.BarrierEveryChunks ?? 0;
         long sequence = 0;
         try
         {
             while (!stop.IsCancellationRequested)
             {
+                if (_checkpoints is not null && (time.GetTimestamp() >= nextCheckpoint || (everyChunks > 0 && sequence > 0 && sequence % everyChunks == 0)))
+                {
+                    await InjectBarrierAsync(abort);
+                    nextCheckpoint = time.GetTimestamp() + interval;
+                }
                 Chunk? chunk;
                 try
                 {
@@ -145,7 +176,21 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
                 Interlocked.Add(ref _stats.BytesIn, chunk.Length);
                 Interlocked.Increment(ref _stats.ChunksIn);
                 // A chunk the source handed over is never dropped by a graceful stop: only abort cancels this write.
-                await _chunks.Writer.WriteAsync(chunk, abort);
+                try
+                {
+                    await _chunks.Writer.WriteAsync(new SourceItem(chunk, 0), abort);
+                }
+                catch
+                {
+                    chunk.Dispose();
+                    throw;
+                }
+            }
+            if (_checkpoints is not null && stop.IsCancellationRequested)
+            {
+                // A daemon stop: the final checkpoint keeps open windows, which go on after a restart.
+                _suspend = true;
+                await InjectBarrierAsync(abort);
             }
         }
         finally
@@ -154,10 +199,34 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
         }
     }
 
+    /// <summary>
+    /// Starts a checkpoint: records the source's positions after the last chunk enqueued, then enqueues one
+    /// barrier per worker. A worker that takes a barrier reads no more chunks until its checkpoint is done, so
+    /// each worker takes exactly one, after every chunk enqueued before it has been taken.
+    /// </summary>
+    private async ValueTask InjectBarrierAsync(CancellationToken abort)
+    {
+        var id = _checkpoints!.Begin();
+        for (var i = 0; i < _workerCount; i++) await _chunks.Writer.WriteAsync(new SourceItem(null, id), abort);
+    }
+
     private async Task WriteSinksAsync(CancellationToken abort)
     {
-        await foreach (var batch in _toSinks.Reader.ReadAllAsync(abort))
+        var barriers = new Dictionary<long, int>();
+        await foreach (var item in _toSinks.Reader.ReadAllAsync(abort))
         {
+            if (item.Batch is not { } batch)
+            {
+                var seen = barriers.GetValueOrDefault(item.Barrier) + 1;
+                if (seen < _workerCount)
+                {
+                    barriers[item.Barrier] = seen;
+                    continue;
+                }
+                barriers.Remove(item.Barrier);
+                await CompleteCheckpointAsync(item.Barrier, abort);
+                continue;
+            }
             try
             {
                 foreach (var sink in _sinks) await sink.WriteAsync(batch, abort);
@@ -170,6 +239,18 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
             }
         }
         foreach (var sink in _sinks) await sink.FlushAsync(abort);
+    }
+
+    /// <summary>Every worker's barrier n is here, so every result before it is too: pre-commit (flush), complete, commit.</summary>
+    private async ValueTask CompleteCheckpointAsync(long id, CancellationToken abort)
+    {
+        foreach (var sink in _sinks) await sink.FlushAsync(abort);
+        _checkpoints!.Complete(id);
+        foreach (var sink in _sinks)
+        {
+            if (sink is ICheckpointAwareSink aware) await aware.CommitAsync(id, abort);
+        }
+        _checkpoints.ApplyRetention();
     }
 
     /// <summary>Partition of a key among the workers (multiplicative hash, then a fast range reduction).</summary>

@@ -1,3 +1,4 @@
+using Platform.Engine.Checkpoints;
 using Platform.Engine.DeadLetters;
 using Platform.Engine.Time;
 
@@ -24,6 +25,13 @@ public sealed record PipelineOptions
     /// <summary>Wall clock for idle detection and rates; tests inject their own.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Periodic aligned checkpoints and recovery at start; null = off. With checkpoints on, a graceful stop
+    /// takes a final checkpoint and does not fire open windows (they go on after a restart); at the end of a
+    /// bounded input every window still fires.
+    /// </summary>
+    public CheckpointOptions? Checkpoint { get; init; }
+
     /// <summary>The worker count in effect.</summary>
     public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
 
@@ -34,6 +42,7 @@ public sealed record PipelineOptions
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be ≥ 1, got {BatchSize}.");
         if (ChannelCapacity < 1) throw new ArgumentException($"ChannelCapacity must be ≥ 1, got {ChannelCapacity}.");
         EventTime.Validate();
+        Checkpoint?.Validate();
         return this;
     }
 }

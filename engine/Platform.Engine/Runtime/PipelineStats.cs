@@ -11,6 +11,12 @@ public sealed class PipelineStats
     internal long BatchesOut;
     internal long Watermark = long.MinValue;
     internal long LateRecords;
+    internal long CheckpointsDone;
+    internal long LastCheckpoint;
+    internal long LastCheckpointMicros;
+    internal long LastCheckpointSize;
+    internal long LastAlignmentMicros;
+    internal long Restored;
 
     /// <summary>Bytes read from the source.</summary>
     public long Bytes => Interlocked.Read(ref BytesIn);
@@ -28,4 +34,16 @@ public sealed class PipelineStats
     public int ChunkQueueDepth { get; internal set; }
     /// <summary>Batches waiting for the sinks.</summary>
     public int SinkQueueDepth { get; internal set; }
+    /// <summary>Checkpoints completed by this run.</summary>
+    public long CheckpointsCompleted => Interlocked.Read(ref CheckpointsDone);
+    /// <summary>Id of the newest complete checkpoint (0 = none yet; after a restore, the restored one until the next completes).</summary>
+    public long LastCheckpointId => Interlocked.Read(ref LastCheckpoint);
+    /// <summary>How long the newest checkpoint took, from barrier injection to its manifest on disk.</summary>
+    public TimeSpan LastCheckpointDuration => TimeSpan.FromMicroseconds(Interlocked.Read(ref LastCheckpointMicros));
+    /// <summary>Bytes of the newest checkpoint's state files.</summary>
+    public long LastCheckpointBytes => Interlocked.Read(ref LastCheckpointSize);
+    /// <summary>Longest time a worker of the newest checkpoint waited for the other workers' barriers.</summary>
+    public TimeSpan LastAlignmentTime => TimeSpan.FromMicroseconds(Interlocked.Read(ref LastAlignmentMicros));
+    /// <summary>The checkpoint this run resumed from (0 = started afresh).</summary>
+    public long RestoredCheckpointId => Interlocked.Read(ref Restored);
 }

@@ -52,6 +52,12 @@ internal static class ConfigDefaults
     /// <summary><c>sinks[].mode</c> (duckdb).</summary>
     public const SinkWriteMode DuckDbMode = SinkWriteMode.Replace;
 
+    /// <summary>Time between checkpoints.</summary>
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Complete checkpoints kept.</summary>
+    public const int CheckpointRetain = 3;
+
     /// <summary><c>dead-letter.path</c> when the section is absent: <c>out/&lt;name&gt;.dlq.ndjson</c>.</summary>
     public const string DeadLetterPathFormat = "out/{0}.dlq.ndjson";
 

@@ -17,6 +17,8 @@ internal enum SinkWriteMode
     Replace,
     /// <summary>Append to the table, creating it when absent.</summary>
     Append,
+    /// <summary>Insert or replace rows by key and window start, creating the table when absent: replays after recovery overwrite themselves.</summary>
+    Upsert,
 }
 
 /// <summary>An aggregate function of <c>op: aggregate</c>.</summary>

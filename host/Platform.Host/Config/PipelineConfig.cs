@@ -32,6 +32,9 @@ internal sealed record PipelineConfig(
     RuntimeConfig Runtime,
     HttpConfig Http)
 {
+    /// <summary>Periodic checkpoints and recovery (<c>checkpoint</c>); null = off.</summary>
+    public CheckpointConfig? Checkpoint { get; init; }
+
     /// <summary>
     /// The pipeline made of defaults only: a generator, key by device×sensor, 10 s tumbling
     /// windows, every aggregate, a null sink.
@@ -104,4 +107,16 @@ internal sealed record HttpConfig(int Port)
 
     /// <summary>True when the endpoints are on.</summary>
     public bool Enabled => Port != 0;
+}
+
+/// <summary>Checkpoints (<c>checkpoint</c>): aligned snapshots of every worker's state plus the source's positions.</summary>
+/// <param name="Dir">As written (<c>dir</c>, required).</param>
+/// <param name="FullPath">Resolved against the working directory (an output).</param>
+/// <param name="Interval">Time between checkpoints (<c>interval</c>, ≥ 10ms, default 10s).</param>
+/// <param name="Retain">Complete checkpoints kept (<c>retain</c>, 1..1000, default 3).</param>
+internal sealed record CheckpointConfig(string Dir, string FullPath, TimeSpan Interval, int Retain)
+{
+    /// <summary>Defaults for a checkpoint folder given on the command line.</summary>
+    public static CheckpointConfig At(string dir, string workingDirectory) =>
+        new(dir, System.IO.Path.GetFullPath(dir, workingDirectory), ConfigDefaults.CheckpointInterval, ConfigDefaults.CheckpointRetain);
 }

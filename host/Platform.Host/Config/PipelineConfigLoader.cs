@@ -19,7 +19,7 @@ internal static partial class PipelineConfigLoader
 {
     /// <summary>The top-level keys, in the order hints list them.</summary>
     public static readonly IReadOnlyList<string> TopLevelKeys =
-        ["name", "source", "format", "event-time", "steps", "sinks", "dead-letter", "runtime", "http"];
+        ["name", "source", "format", "event-time", "steps", "sinks", "dead-letter", "runtime", "http", "checkpoint"];
 
     /// <summary>Loads and checks a pipeline file.</summary>
     public static ConfigLoadResult Load(string path, string? workingDirectory = null, ConfigRegistry? registry = null)
@@ -117,13 +117,14 @@ internal static partial class PipelineConfigLoader
         var sinks = BindSinks(root, registry);
         var deadLetter = DeadLetterBinder.Bind(root.Mapping("dead-letter"), name, context);
         var http = HttpBinder.Bind(root.Mapping("http"));
+        var checkpoint = CheckpointBinder.Bind(root.Mapping("checkpoint"), context);
         root.ReportUnknownKeys();
 
         if (context.Errors.Count > 0 || source is null || steps is null || sinks is null)
         {
             return null;
         }
-        return new PipelineConfig(name, source, format, eventTime, steps, sinks, deadLetter, context.Runtime, http);
+        return new PipelineConfig(name, source, format, eventTime, steps, sinks, deadLetter, context.Runtime, http) { Checkpoint = checkpoint };
     }
 
     private static SourceConfig? BindSource(MappingReader root, ConfigRegistry registry)

@@ -49,6 +49,16 @@ internal static class PipelineConfigWriter
         ]);
         yaml.AppendLine("http:");
         Fields(yaml, "  ", [ConfigYaml.Pair("port", ConfigYaml.Number(config.Http.Port))]);
+        if (config.Checkpoint is { } checkpoint)
+        {
+            yaml.AppendLine("checkpoint:");
+            Fields(yaml, "  ",
+            [
+                ConfigYaml.Pair("dir", ConfigYaml.Text(checkpoint.Dir)),
+                ConfigYaml.Pair("interval", ConfigYaml.Duration(checkpoint.Interval)),
+                ConfigYaml.Pair("retain", ConfigYaml.Number(checkpoint.Retain)),
+            ]);
+        }
         return yaml.ToString();
     }
 

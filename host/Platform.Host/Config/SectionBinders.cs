@@ -65,6 +65,23 @@ internal static class HttpBinder
     }
 }
 
+/// <summary>Binds <c>checkpoint</c>; a relative <c>dir</c> resolves against the working directory.</summary>
+internal static class CheckpointBinder
+{
+    public static CheckpointConfig? Bind(MappingReader? reader, BindContext context)
+    {
+        if (reader is null)
+        {
+            return null;
+        }
+        var dir = reader.String("dir", "out/checkpoints");
+        var interval = reader.Duration("interval", ConfigDefaults.CheckpointInterval, TimeSpan.FromMilliseconds(10));
+        var retain = reader.Int32("retain", ConfigDefaults.CheckpointRetain, 1, 1000);
+        reader.ReportUnknownKeys();
+        return dir is null ? null : new CheckpointConfig(dir, context.ResolveOutput(dir), interval, retain);
+    }
+}
+
 /// <summary>Binds <c>dead-letter</c>; a relative path resolves against the working directory.</summary>
 internal static class DeadLetterBinder
 {

@@ -11,7 +11,7 @@ internal abstract record SinkConfig
 /// <param name="Path">The database file as written (<c>path</c>, required).</param>
 /// <param name="FullPath">Resolved against the current working directory.</param>
 /// <param name="Table">Table name (<c>table</c>, an SQL identifier, default window_stats).</param>
-/// <param name="Mode">replace (default) or append (<c>mode</c>).</param>
+/// <param name="Mode">replace (default), append or upsert (<c>mode</c>; upsert for checkpointed pipelines).</param>
 internal sealed record DuckDbSinkConfig(string Path, string FullPath, string Table, SinkWriteMode Mode) : SinkConfig
 {
     /// <summary>The YAML <c>type</c>.</summary>

@@ -1,5 +1,6 @@
 using Platform.Connectors.Files;
 using Platform.Connectors.Generator;
+using Platform.Engine.Checkpoints;
 using Platform.Engine.Contracts;
 using Platform.Engine.DeadLetters;
 using Platform.Engine.Records;
@@ -18,7 +19,11 @@ using EngineWindowKind = Platform.Engine.Windows.WindowKind;
 namespace Platform.Host.Running;
 
 /// <summary>Settings of one run that the command line overrides in the YAML.</summary>
-internal sealed record RunOverrides(long? MaxEvents = null, int? Workers = null);
+/// <param name="MaxEvents">Stop the generator after this many records.</param>
+/// <param name="Workers">Worker threads.</param>
+/// <param name="CheckpointDir">Checkpoint folder (turns checkpoints on with the YAML's or the default interval).</param>
+/// <param name="Log">Where checkpoint recovery lines go (restored, skipped and why).</param>
+internal sealed record RunOverrides(long? MaxEvents = null, int? Workers = null, string? CheckpointDir = null, Action<string>? Log = null);
 
 /// <summary>Everything a run owns: the compiled pipeline and what must be disposed after it.</summary>
 internal sealed class PipelineAssembly : IAsyncDisposable
@@ -48,6 +53,13 @@ internal static class PipelineFactory
     {
         var symbols = new SymbolTable();
         var deadLetters = new DeadLetterFileSink(new DeadLetterFileOptions { Path = config.DeadLetter.FullPath });
+        var checkpoint = overrides.CheckpointDir is { } dir
+            ? (config.Checkpoint ?? CheckpointConfig.At(dir, Environment.CurrentDirectory)) with { Dir = dir, FullPath = Path.GetFullPath(dir) }
+            : config.Checkpoint;
+        if (checkpoint is not null && config.Sinks.OfType<DuckDbSinkConfig>().FirstOrDefault(d => d.Mode == SinkWriteMode.Replace) is { } replacing)
+        {
+            throw new InvalidOperationException($"The duckdb sink writing {replacing.Path} has mode: replace, which drops the table at every start, so results from before a restart would be lost. With checkpoints use mode: upsert.");
+        }
         var (source, validRecords) = CreateSource(config, overrides);
         var options = new PipelineOptions
         {
@@ -61,6 +73,14 @@ internal static class PipelineFactory
                 LatePolicy = config.EventTime.LatePolicy,
             },
             DeadLetters = deadLetters,
+            Checkpoint = checkpoint is null ? null : new CheckpointOptions
+            {
+                Directory = checkpoint.FullPath,
+                Interval = checkpoint.Interval,
+                Retain = checkpoint.Retain,
+                Participants = [new SymbolTableCheckpoint(symbols)],
+                Log = overrides.Log,
+            },
         };
         var sinks = config.Sinks.Select(s => CreateSink(s, symbols)).ToArray();
         var parsed = Pipeline.Create(config.Name, options)
@@ -150,7 +170,12 @@ internal static class PipelineFactory
         {
             Path = d.FullPath,
             Table = d.Table,
-            Mode = d.Mode == SinkWriteMode.Replace ? DuckDbWriteMode.Replace : DuckDbWriteMode.Append,
+            Mode = d.Mode switch
+            {
+                SinkWriteMode.Replace => DuckDbWriteMode.Replace,
+                SinkWriteMode.Upsert => DuckDbWriteMode.Upsert,
+                _ => DuckDbWriteMode.Append,
+            },
         }, symbols),
         ConsoleSinkConfig => new ConsoleWindowSink(Console.Out, symbols),
         NullSinkConfig => new NullSink<WindowResult>(),

@@ -28,9 +28,10 @@ internal static class RunCommand
         var workers = new Option<int?>("--workers") { Description = "Worker threads (overrides runtime.workers; 0 = one per core)." };
         var httpPort = new Option<int?>("--http-port") { Description = "Port for /health and /metrics on 127.0.0.1 (overrides http.port; 0 = off)." };
         var summaryJson = new Option<string?>("--summary-json") { Description = "Write the final totals to this JSON file." };
+        var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Checkpoint folder: resume from its newest complete checkpoint and write new ones (overrides checkpoint.dir; turns checkpoints on)." };
         var command = new Command("run", "Run a pipeline until its source ends or a signal stops it.");
         command.Arguments.Add(file);
-        foreach (var o in new Option[] { maxEvents, duration, workers, httpPort, summaryJson }) command.Options.Add(o);
+        foreach (var o in new Option[] { maxEvents, duration, workers, httpPort, summaryJson, checkpointDir }) command.Options.Add(o);
         command.SetAction(async (ParseResult pr, CancellationToken _) =>
         {
             TimeSpan? limit = null;
@@ -44,12 +45,12 @@ internal static class RunCommand
                 limit = parsed;
             }
             return await RunAsync(new RunRequest(pr.GetValue(file) ?? "", pr.GetValue(maxEvents), limit,
-                pr.GetValue(workers), pr.GetValue(httpPort), pr.GetValue(summaryJson)));
+                pr.GetValue(workers), pr.GetValue(httpPort), pr.GetValue(summaryJson), pr.GetValue(checkpointDir)));
         });
         return command;
     }
 
-    internal sealed record RunRequest(string Path, long? MaxEvents, TimeSpan? Duration, int? Workers, int? HttpPort, string? SummaryJson);
+    internal sealed record RunRequest(string Path, long? MaxEvents, TimeSpan? Duration, int? Workers, int? HttpPort, string? SummaryJson, string? CheckpointDir = null);
 
     internal static async Task<int> RunAsync(RunRequest request)
     {
@@ -61,7 +62,18 @@ internal static class RunCommand
         }
 
         using var signals = new ShutdownSignals();
-        await using var assembly = PipelineFactory.Build(config, new RunOverrides(request.MaxEvents, request.Workers));
+        PipelineAssembly assemblyBuilt;
+        try
+        {
+            assemblyBuilt = PipelineFactory.Build(config, new RunOverrides(request.MaxEvents, request.Workers, request.CheckpointDir,
+                line => Console.Out.WriteLine("checkpoint: " + line))); // unwrapped: log lines name whole paths
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or IOException)
+        {
+            console.MarkupLine($"[red]cannot build the pipeline:[/] {Markup.Escape(e.Message)}");
+            return ExitFailed;
+        }
+        await using var assembly = assemblyBuilt;
         var port = request.HttpPort ?? config.Http.Port;
         var http = port != 0 ? new PlatformHttpServer(new PlatformHttpServerOptions { Port = port }) : null;
         if (http is not null)
@@ -112,7 +124,9 @@ internal static class RunCommand
 
         var totals = new RunTotals(config.Name, result.RecordsIn, result.Rejected, result.RecordsOut, result.Late,
             assembly.SourceValidRecords?.Invoke(), result.Bytes, result.Elapsed.TotalSeconds, result.RecordsPerSecond,
-            Process.GetCurrentProcess().PeakWorkingSet64, signals.Received?.ToString());
+            Process.GetCurrentProcess().PeakWorkingSet64, signals.Received?.ToString(),
+            assembly.Definition.Options.Checkpoint is null ? null
+                : new CheckpointTotals(running.Stats.CheckpointsCompleted, running.Stats.LastCheckpointId, running.Stats.RestoredCheckpointId));
         PrintFinal(console, totals, config);
         if (request.SummaryJson is { } path)
         {
@@ -135,6 +149,10 @@ internal static class RunCommand
         table.AddRow("elapsed", t.ElapsedSeconds.ToString("N2", inv) + " s");
         table.AddRow("records/s", t.RecordsPerSecond.ToString("N0", inv));
         table.AddRow("peak memory", Format.Mebibytes(t.PeakWorkingSetBytes));
+        if (t.Checkpoints is { } c)
+        {
+            table.AddRow("checkpoints", $"{c.Completed:N0} this run, newest {c.LastId}{(c.RestoredFrom > 0 ? $", resumed from {c.RestoredFrom}" : "")}");
+        }
         foreach (var sink in config.Sinks.OfType<DuckDbSinkConfig>())
         {
             table.AddRow("output", $"{Markup.Escape(sink.Path)} (table {Markup.Escape(sink.Table)})");
@@ -147,7 +165,11 @@ internal static class RunCommand
 /// <summary>The final totals of a run (also written by <c>--summary-json</c>).</summary>
 internal sealed record RunTotals(
     string Pipeline, long RecordsIn, long DeadLetters, long RecordsOut, long LateRecords, long? SourceValidRecords,
-    long Bytes, double ElapsedSeconds, double RecordsPerSecond, long PeakWorkingSetBytes, string? StoppedBy);
+    long Bytes, double ElapsedSeconds, double RecordsPerSecond, long PeakWorkingSetBytes, string? StoppedBy,
+    CheckpointTotals? Checkpoints = null);
+
+/// <summary>Checkpoints of a run: completed by it, the newest id, and the one it resumed from (0 = none).</summary>
+internal sealed record CheckpointTotals(long Completed, long LastId, long RestoredFrom);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(RunTotals))]

@@ -9,6 +9,12 @@ public enum DuckDbWriteMode
     Replace,
     /// <summary>Create the table if it does not exist and add rows to it.</summary>
     Append,
+    /// <summary>
+    /// Create the table if it does not exist, keyed by (device_id, sensor_type, window_start); each flush inserts
+    /// or replaces rows by that key in one transaction, so results replayed after a recovery overwrite themselves
+    /// instead of adding rows. The mode for checkpointed pipelines.
+    /// </summary>
+    Upsert,
 }
 
 /// <summary>Where a <see cref="DuckDbWindowSink"/> writes. Immutable; <see cref="Validate"/> checks it (the sink calls it).</summary>
@@ -26,7 +32,7 @@ public sealed partial record DuckDbSinkOptions
     /// <summary>The table: a plain identifier (letters, digits, underscore; not starting with a digit; at most 63 characters).</summary>
     public string Table { get; init; } = DefaultTable;
 
-    /// <summary>Replace (default) or append.</summary>
+    /// <summary>Replace (default), append or upsert.</summary>
     public DuckDbWriteMode Mode { get; init; } = DuckDbWriteMode.Replace;
 
     /// <summary>The sink's name in logs and metrics.</summary>

@@ -13,7 +13,9 @@ namespace Platform.Sinks.DuckDb;
 /// rows go into one open appender, which <see cref="FlushAsync"/> closes (committing them) and the next
 /// write reopens. Keys are <see cref="SensorKey.Packed"/> device × sensor symbols, written as their names.
 /// Columns: device_id, sensor_type, window_start, window_end (TIMESTAMP, UTC), count, sum, min, max,
-/// mean, variance, p50, p95, p99, is_update. Called from one thread.
+/// mean, variance, p50, p95, p99, is_update. In <see cref="DuckDbWriteMode.Upsert"/> mode the appender fills a
+/// staging table (<c>&lt;table&gt;__stage</c>, recreated empty at open) instead, and each flush moves it into the table with <c>INSERT OR REPLACE</c> (the last row per
+/// key and window start wins) in one transaction. Called from one thread.
 /// </summary>
 public sealed class DuckDbWindowSink : ISink<WindowResult>
 {
@@ -23,6 +25,7 @@ public sealed class DuckDbWindowSink : ISink<WindowResult>
     private DuckDBConnection? _connection;
     private DuckDBAppender? _appender;
     private long _rows;
+    private long _staged;
 
     /// <summary>Creates the sink; nothing is opened until <see cref="OpenAsync"/>.</summary>
     /// <param name="options">Where to write (validated here).</param>
@@ -62,9 +65,13 @@ public sealed class DuckDbWindowSink : ISink<WindowResult>
             var table = _options.QuotedTable;
             const string Columns = "(device_id VARCHAR, sensor_type VARCHAR, window_start TIMESTAMP, window_end TIMESTAMP, "
                 + "count BIGINT, sum DOUBLE, min DOUBLE, max DOUBLE, mean DOUBLE, variance DOUBLE, p50 DOUBLE, p95 DOUBLE, p99 DOUBLE, is_update BOOLEAN)";
-            var ddl = _options.Mode == DuckDbWriteMode.Replace
-                ? $"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} {Columns};"
-                : $"CREATE TABLE IF NOT EXISTS {table} {Columns};";
+            var ddl = _options.Mode switch
+            {
+                DuckDbWriteMode.Replace => $"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} {Columns};",
+                DuckDbWriteMode.Upsert => $"CREATE TABLE IF NOT EXISTS {table} {Columns[..^1]}, PRIMARY KEY (device_id, sensor_type, window_start));"
+                    + $"CREATE OR REPLACE TABLE {QuotedStage} {Columns[..^1]}, seq BIGINT);",
+                _ => $"CREATE TABLE IF NOT EXISTS {table} {Columns};",
+            };
             using var command = connection.CreateCommand();
             command.CommandText = ddl;
             command.ExecuteNonQuery();
@@ -87,11 +94,12 @@ public sealed class DuckDbWindowSink : ISink<WindowResult>
         var items = batch.Items;
         if (items.IsEmpty) return ValueTask.CompletedTask;
         var start = Stopwatch.GetTimestamp();
-        _appender ??= connection.CreateAppender(_options.Table);
+        var upsert = _options.Mode == DuckDbWriteMode.Upsert;
+        _appender ??= upsert ? connection.CreateAppender(StageTable) : connection.CreateAppender(_options.Table);
         foreach (ref readonly var r in items)
         {
             var key = SensorKey.FromPacked(r.Key);
-            _appender.CreateRow()
+            var row = _appender.CreateRow()
                 .AppendValue(NameOf(key.Device))
                 .AppendValue(NameOf(key.Sensor))
                 .AppendValue((DateTime?)ToDateTime(r.WindowStart))
@@ -105,8 +113,9 @@ public sealed class DuckDbWindowSink : ISink<WindowResult>
                 .AppendValue((double?)r.P50)
                 .AppendValue((double?)r.P95)
                 .AppendValue((double?)r.P99)
-                .AppendValue((bool?)r.IsUpdate)
-                .EndRow();
+                .AppendValue((bool?)r.IsUpdate);
+            if (upsert) row.AppendValue((long?)_staged++);
+            row.EndRow();
         }
         Interlocked.Add(ref _rows, items.Length);
         _instruments.Written(items.Length, start);
@@ -118,7 +127,30 @@ public sealed class DuckDbWindowSink : ISink<WindowResult>
     {
         cancellationToken.ThrowIfCancellationRequested();
         CloseAppender();
+        if (_options.Mode == DuckDbWriteMode.Upsert && _staged > 0) MergeStage();
         return ValueTask.CompletedTask;
+    }
+
+    private string StageTable => _options.Table + "__stage";
+
+    private string QuotedStage => "\"" + StageTable + "\"";
+
+    /// <summary>Moves the staged rows into the table, the last per key and window start winning, in one transaction.</summary>
+    private void MergeStage()
+    {
+        using var tx = _connection!.BeginTransaction();
+        using (var command = _connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText =
+                $"INSERT OR REPLACE INTO {_options.QuotedTable} "
+                + "SELECT device_id, sensor_type, window_start, window_end, count, sum, min, max, mean, variance, p50, p95, p99, is_update "
+                + $"FROM {QuotedStage} QUALIFY row_number() OVER (PARTITION BY device_id, sensor_type, window_start ORDER BY seq DESC) = 1; "
+                + $"DELETE FROM {QuotedStage};";
+            command.ExecuteNonQuery();
+        }
+        tx.Commit();
+        _staged = 0;
     }
 
     /// <inheritdoc />

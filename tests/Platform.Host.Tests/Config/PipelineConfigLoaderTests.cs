@@ -84,7 +84,7 @@ public sealed class PipelineConfigLoaderTests
         var window = Assert.IsType<WindowStepConfig>(config.Steps[1]);
         Assert.Equal((WindowKind.Tumbling, TimeSpan.FromSeconds(10)), (window.Kind, window.Size));
         var sink = Assert.IsType<DuckDbSinkConfig>(Assert.Single(config.Sinks));
-        Assert.Equal(("out/iot-anomaly.duckdb", "window_stats", SinkWriteMode.Replace), (sink.Path, sink.Table, sink.Mode));
+        Assert.Equal(("out/iot-anomaly.duckdb", "window_stats", SinkWriteMode.Upsert), (sink.Path, sink.Table, sink.Mode));
         Assert.Equal(Path.Combine(RepoPaths.Root, "out", "iot-anomaly.duckdb"), sink.FullPath);
         Assert.Equal("generator → key-by → window → aggregate → duckdb", config.Describe());
     }

@@ -1,0 +1,187 @@
+using Platform.Engine.Checkpoints;
+using Platform.Engine.Runtime;
+using Platform.Engine.Tests.Runtime;
+
+namespace Platform.Engine.Tests.Checkpoints;
+
+public sealed class CheckpointRuntimeTests : IDisposable
+{
+    private readonly TempFolder _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static List<string> Lines(int count, int keys, int seed)
+    {
+        var rng = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(i => $"{rng.Next(keys)},{i * 10L},{rng.Next(1000) / 10.0}")];
+    }
+
+    private static SortedDictionary<long, (long Count, double Sum)> Expected(IEnumerable<string> lines)
+    {
+        var d = new SortedDictionary<long, (long, double)>();
+        foreach (var l in lines)
+        {
+            var parts = l.Split(',');
+            var key = long.Parse(parts[0]);
+            var s = d.GetValueOrDefault(key);
+            d[key] = (s.Item1 + 1, Math.Round(s.Item2 + double.Parse(parts[2]), 6));
+        }
+        return d;
+    }
+
+    private static SortedDictionary<long, (long Count, double Sum)> Totals(IEnumerable<Reading> output) =>
+        new(output.ToDictionary(r => r.Key, r => (r.Time, Math.Round(r.Value, 6))));
+
+    private CheckpointOptions Options(int retain = 20, long everyChunks = 50, List<string>? log = null) => new()
+    {
+        Directory = _dir.Path,
+        Interval = TimeSpan.FromHours(1),
+        Retain = retain,
+        BarrierEveryChunks = everyChunks,
+        Log = log is null ? null : line => { lock (log) log.Add(line); },
+    };
+
+    private static PipelineDefinition Build(ResumableLinesSource source, CheckpointOptions checkpoint, int workers, CollectingSink<Reading> sink) =>
+        Pipeline.Create("chk", new PipelineOptions { Workers = workers, BatchSize = 64, ChannelCapacity = 2, Checkpoint = checkpoint })
+            .From(source)
+            .Parse(new ReadingParser(), default(ReadingTime))
+            .KeyBy(default(ReadingKey))
+            .Process(() => new SnapshotCountingOperator(), "count")
+            .To(sink);
+
+    private static SortedDictionary<long, (long Count, double Sum)> StateOf(LoadedCheckpoint checkpoint)
+    {
+        var merged = new SortedDictionary<long, (long, double)>();
+        for (var w = 0; w < checkpoint.Manifest.Workers; w++)
+        {
+            var op = new SnapshotCountingOperator();
+            CheckpointCoordinator.RestoreWorker(checkpoint, w, op.Restore);
+            foreach (var (k, v) in op.State) merged.Add(k, (v.Count, Math.Round(v.Sum, 6)));
+        }
+        return merged;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Checkpoint_EveryFiftyChunks_EachSnapshotHoldsExactlyThePreBarrierRecords(int workers)
+    {
+        var lines = Lines(4_990, 31, seed: workers);
+        var sink = new CollectingSink<Reading>();
+        var running = Build(new ResumableLinesSource(lines), Options(), workers, sink).Start();
+        await running.Completion;
+
+        var store = new CheckpointStore(_dir.Path);
+        Assert.Equal(Enumerable.Range(1, 9).Select(i => (long)i), store.Ids());
+        foreach (var id in store.Ids())
+        {
+            var checkpoint = store.Load(id)!;
+            var position = ResumableLinesSource.Decode(checkpoint.Manifest.Positions[0]);
+            Assert.Equal(id * 500, position);
+            Assert.Equal(Expected(lines.Take((int)position)), StateOf(checkpoint));
+        }
+        Assert.Equal(Expected(lines), Totals(sink.Items));
+        Assert.Equal(9, running.Stats.CheckpointsCompleted);
+        Assert.Equal(9, running.Stats.LastCheckpointId);
+        Assert.True(running.Stats.LastCheckpointBytes > 0);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Restore_NewestCheckpoint_ResumesFromItsPositionWithNoLossOrDuplicate(int workers)
+    {
+        var lines = Lines(4_990, 31, seed: 11);
+        await Build(new ResumableLinesSource(lines), Options(retain: 3), workers, new CollectingSink<Reading>()).RunAsync();
+
+        var source = new ResumableLinesSource(lines);
+        var sink = new CollectingSink<Reading>();
+        var running = Build(source, Options(retain: 3), workers, sink).Start();
+        await running.Completion;
+
+        Assert.Equal(4_500, source.StartedAt);
+        Assert.Equal(9, running.Stats.RestoredCheckpointId);
+        Assert.Equal(Expected(lines), Totals(sink.Items));
+    }
+
+    [Fact]
+    public async Task GracefulStop_WithCheckpoints_TakesAFinalCheckpointAndFiresNoWindow()
+    {
+        var lines = Lines(4_990, 31, seed: 5);
+        var sink = new CollectingSink<Reading>();
+        using var stop = new CancellationTokenSource();
+        var slow = new ResumableLinesSource(lines, delayPerChunk: TimeSpan.FromMilliseconds(2));
+        var running = Build(slow, Options(everyChunks: 0), 2, sink).Start(stop.Token);
+        await Task.Delay(150, TestContext.Current.CancellationToken);
+        await stop.CancelAsync();
+        await running.Completion;
+
+        Assert.Empty(sink.Items);
+        Assert.Equal(1, running.Stats.CheckpointsCompleted);
+
+        var rest = new ResumableLinesSource(lines);
+        var sink2 = new CollectingSink<Reading>();
+        await Build(rest, Options(everyChunks: 0), 2, sink2).RunAsync();
+        Assert.True(rest.StartedAt > 0, "resumed mid-input");
+        Assert.Equal(Expected(lines), Totals(sink2.Items));
+    }
+
+    [Fact]
+    public async Task Restore_NewestCheckpointCorrupt_UsesThePreviousOneAndSaysWhy()
+    {
+        var lines = Lines(4_990, 31, seed: 13);
+        await Build(new ResumableLinesSource(lines), Options(retain: 3), 2, new CollectingSink<Reading>()).RunAsync();
+        var file = Path.Combine(_dir.Path, "chk-9", "worker-1.bin");
+        var bytes = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
+        bytes[^1] ^= 0x5A;
+        await File.WriteAllBytesAsync(file, bytes, TestContext.Current.CancellationToken);
+
+        var log = new List<string>();
+        var source = new ResumableLinesSource(lines);
+        var sink = new CollectingSink<Reading>();
+        var running = Build(source, Options(retain: 3, log: log), 2, sink).Start();
+        await running.Completion;
+
+        Assert.Contains(log, l => l.Contains("checkpoint 9 skipped (corrupt)") && l.Contains(file) && l.Contains("checksum mismatch"));
+        Assert.Contains(log, l => l.StartsWith("restored checkpoint 8", StringComparison.Ordinal));
+        Assert.Equal(4_000, source.StartedAt);
+        Assert.Equal(Expected(lines), Totals(sink.Items));
+    }
+
+    [Fact]
+    public async Task Restore_NewestCheckpointPartial_IsSkipped()
+    {
+        var lines = Lines(1_990, 7, seed: 2);
+        await Build(new ResumableLinesSource(lines), Options(retain: 3), 2, new CollectingSink<Reading>()).RunAsync();
+        File.Delete(Path.Combine(_dir.Path, "chk-3", CheckpointStore.ManifestName));
+
+        var log = new List<string>();
+        var source = new ResumableLinesSource(lines);
+        var sink = new CollectingSink<Reading>();
+        await Build(source, Options(retain: 3, log: log), 2, sink).RunAsync();
+
+        Assert.Contains(log, l => l.Contains("checkpoint 3 skipped (partial)"));
+        Assert.Equal(1_000, source.StartedAt);
+        Assert.Equal(Expected(lines), Totals(sink.Items));
+    }
+
+    [Fact]
+    public async Task Restore_OtherWorkerCount_FailsNamingBothCounts()
+    {
+        var lines = Lines(1_990, 7, seed: 2);
+        await Build(new ResumableLinesSource(lines), Options(), 2, new CollectingSink<Reading>()).RunAsync();
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            Build(new ResumableLinesSource(lines), Options(), 3, new CollectingSink<Reading>()).RunAsync());
+        Assert.Contains("2 workers", e.Message);
+        Assert.Contains("has 3", e.Message);
+    }
+
+    [Fact]
+    public async Task Retention_RetainTwo_KeepsTheTwoNewest()
+    {
+        var lines = Lines(4_990, 31, seed: 1);
+        await Build(new ResumableLinesSource(lines), Options(retain: 2), 2, new CollectingSink<Reading>()).RunAsync();
+        Assert.Equal([8L, 9L], new CheckpointStore(_dir.Path).Ids());
+    }
+}

@@ -12,14 +12,14 @@ namespace Platform.Ingest.Tests.Daemon;
 /// <summary>The daemon (<c>dotnet platform.dll run</c>) with an HTTP ingest source, killed with SIGKILL under load.</summary>
 public sealed class DaemonKillTests(ITestOutputHelper output)
 {
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    private static string WriteYaml(TempDir dir, int port) => WriteFile(dir, $"""
+    internal static string WriteYaml(TempDir dir, int port) => WriteFile(dir, $"""
         name: ingest-kill
         source:
           type: http
@@ -49,7 +49,7 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
         return path;
     }
 
-    private sealed class Daemon : IDisposable
+    internal sealed class Daemon : IDisposable
     {
         private readonly StringBuilder _stderr = new();
         public Process Process { get; }
@@ -90,7 +90,7 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
         }
     }
 
-    private static string Line(int id) =>
+    internal static string Line(int id) =>
         $$"""{"deviceId":"dev-{{id % 50}}","timestamp":"2026-05-01T12:00:00.000Z","sensorType":"temperature","payload":{"value":{{id}},"unit":"Celsius"},"correlationId":"c{{id}}"}""" + "\n";
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed record DurableLogReaderOptions
 /// Records that fail their checksum are skipped and counted (the log sent them to the DLQ on open).
 /// Read by one thread.
 /// </summary>
-public sealed class DurableLogReader : IChunkSource
+public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
 {
     private readonly DurableLog _log;
     private readonly DurableLogReaderOptions _options;
@@ -42,6 +42,7 @@ public sealed class DurableLogReader : IChunkSource
     private long _sequence;
     private long _records;
     private long _corrupt;
+    private bool _started;
 
     internal DurableLogReader(DurableLog log, DurableLogReaderOptions options)
     {
@@ -75,9 +76,29 @@ public sealed class DurableLogReader : IChunkSource
         return _position.Pack();
     }
 
+    /// <summary>The position after the last chunk returned: <see cref="LogPosition.ToBytes"/> (12 bytes: segment, offset).</summary>
+    public byte[] SavePosition(int partition)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(partition, 0);
+        return _position.ToBytes();
+    }
+
+    /// <summary>Starts at a position from <see cref="SavePosition"/> (one partition); a position in a segment removed by retention starts at the oldest one kept.</summary>
+    /// <exception cref="ArgumentException">Not exactly one 12-byte position.</exception>
+    /// <exception cref="InvalidOperationException">Called after the first read.</exception>
+    public void Seek(IReadOnlyList<byte[]> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (positions.Count != 1) throw new ArgumentException($"A durable log reader has 1 partition; got {positions.Count} positions.", nameof(positions));
+        if (_started) throw new InvalidOperationException("Seek before the first read.");
+        var p = LogPosition.Read(positions[0]);
+        _position = p.Offset < LogRecordFormat.SegmentHeaderSize ? p with { Offset = LogRecordFormat.SegmentHeaderSize } : p;
+    }
+
     /// <inheritdoc />
     public async ValueTask<Chunk?> ReadAsync(CancellationToken cancellationToken)
     {
+        _started = true;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -18,7 +18,7 @@ namespace Platform.Connectors.Mqtt;
 /// Reconnects with exponential backoff and jitter. Payloads that are not JSON objects are
 /// acknowledged and sent to the DLQ (a poison message must not block the session).
 /// </summary>
-public sealed class MqttSource : IChunkSource
+public sealed class MqttSource : IChunkSource, ICheckpointableSource
 {
     private readonly MqttSourceOptions _options;
     private readonly Log _log;
@@ -95,6 +95,12 @@ public sealed class MqttSource : IChunkSource
 
     /// <inheritdoc />
     public long PositionOf(int partition) => _reader.PositionOf(partition);
+
+    /// <inheritdoc />
+    public byte[] SavePosition(int partition) => _reader.SavePosition(partition);
+
+    /// <inheritdoc />
+    public void Seek(IReadOnlyList<byte[]> positions) => _reader.Seek(positions);
 
     private MqttClientOptions BuildOptions(bool cleanStart)
     {

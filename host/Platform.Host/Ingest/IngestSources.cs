@@ -72,7 +72,7 @@ internal static class IngestSources
     };
 
     /// <summary>A source read from a durable log, with the ingest component that fills it started on the first read.</summary>
-    private sealed class LogBackedSource(IChunkSource inner, Func<CancellationToken, Task> start, IAsyncDisposable[] owned) : IChunkSource
+    private sealed class LogBackedSource(IChunkSource inner, Func<CancellationToken, Task> start, IAsyncDisposable[] owned) : IChunkSource, ICheckpointableSource
     {
         private Task? _started;
 
@@ -87,6 +87,12 @@ internal static class IngestSources
         }
 
         public long PositionOf(int partition) => inner.PositionOf(partition);
+
+        /// <summary>The log reader's (segment, offset), 12 bytes.</summary>
+        public byte[] SavePosition(int partition) => ((ICheckpointableSource)inner).SavePosition(partition);
+
+        /// <summary>Resumes the log reader where the checkpoint left it.</summary>
+        public void Seek(IReadOnlyList<byte[]> positions) => ((ICheckpointableSource)inner).Seek(positions);
 
         public async ValueTask DisposeAsync()
         {

@@ -194,3 +194,30 @@ public sealed class DurableLogTests
         public void Advance(TimeSpan by) => _now += by;
     }
 }
+
+public sealed class DurableLogCheckpointTests
+{
+    [Fact]
+    public async Task Reader_SaveAndSeek_ResumesAfterTheSavedChunk()
+    {
+        using var dir = new TempDir();
+        await using var log = Platform.Connectors.DurableLog.DurableLog.Open(new DurableLogOptions { Directory = dir.Path, SegmentBytes = 8 * 1024, Fsync = FsyncPolicy.Never });
+        for (var i = 0; i < 200; i++) await log.AppendAsync(System.Text.Encoding.UTF8.GetBytes($"{{\"n\":{i}}}\n"));
+        byte[] saved;
+        long firstRecords;
+        await using (var reader = log.OpenReader(new DurableLogReaderOptions { Follow = false, ChunkBytes = 1024 }))
+        {
+            using (await reader.ReadAsync(TestContext.Current.CancellationToken)) { }
+            saved = reader.SavePosition(0);
+            firstRecords = reader.Records;
+        }
+        await using var resumed = log.OpenReader(new DurableLogReaderOptions { Follow = false, ChunkBytes = 1024 });
+        ((Platform.Engine.Contracts.ICheckpointableSource)resumed).Seek([saved]);
+        var rest = 0L;
+        while (await resumed.ReadAsync(TestContext.Current.CancellationToken) is { } chunk) using (chunk) { }
+        rest = resumed.Records;
+        Assert.Equal(200, firstRecords + rest);
+        Assert.Throws<InvalidOperationException>(() => resumed.Seek([saved]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => resumed.SavePosition(1));
+    }
+}

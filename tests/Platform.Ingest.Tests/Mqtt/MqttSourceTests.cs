@@ -135,7 +135,7 @@ public sealed class MqttSourceTests(ITestOutputHelper output)
             logged = CorrelationIds(log);
         }
         var missing = accepted.Where(a => !logged.Contains(a)).Take(5).ToList();
-        output.WriteLine($"accepted by broker {accepted.Count}, acked by Platform {source.Acknowledged} ({ackedBefore} before the restart), in the log {logged.Count} distinct, log records {log.RecordsAppended}, connects {source.Connects}");
+        output.WriteLine($"accepted by broker {accepted.Count}, received {source.Received}, acked by Platform {source.Acknowledged} ({ackedBefore} before the restart), in the log {logged.Count} distinct, log records {log.RecordsAppended}, connects {source.Connects}");
         Assert.True(source.Connects >= 2, "the source reconnected");
         Assert.Empty(missing);
         Assert.True(source.Acknowledged <= log.RecordsAppended, "every PUBACK follows a commit");

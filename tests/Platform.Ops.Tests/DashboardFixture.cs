@@ -34,14 +34,7 @@ internal sealed class DashboardFixture : IAsyncDisposable
 
     private async Task StartCoreAsync(double rate)
     {
-        var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "iot-anomaly", "pipeline.yaml"))
-            .Replace("events: 2000000", "events: 0", StringComparison.Ordinal)
-            .Replace("rate: 0 ", FormattableString.Invariant($"rate: {rate} "), StringComparison.Ordinal)
-            .Replace("path: out/iot-anomaly.duckdb", $"path: {_dir.File("iot.duckdb")}", StringComparison.Ordinal)
-            .Replace("path: out/iot-anomaly.dlq.ndjson", $"path: {_dir.File("iot.dlq.ndjson")}", StringComparison.Ordinal)
-            .Replace("port: 9464", "port: 0", StringComparison.Ordinal);
-        var path = _dir.File("pipeline.yaml");
-        File.WriteAllText(path, yaml);
+        var path = PipelineYaml.WriteSample(_dir, events: 0, rate: rate);
         var config = PipelineConfigLoader.Load(path).Config ?? throw new InvalidOperationException("sample pipeline did not validate");
         _assembly = PipelineFactory.Build(config, new RunOverrides(null, 2));
         _http = new PlatformHttpServer(new PlatformHttpServerOptions { Port = 0 });

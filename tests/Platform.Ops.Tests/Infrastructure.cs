@@ -9,40 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Platform.Ops.Tests;
 
-/// <summary>Finds the repository root from the test's output folder or its source file.</summary>
-internal static class RepoPaths
-{
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, SourceFolder() })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Platform.sln"))) return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Platform.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static string SourceFolder([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        Path.GetDirectoryName(path) ?? "/";
-}
-
-/// <summary>A temporary folder deleted after the test.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("platform-ops-").FullName;
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-}
-
 /// <summary>A clock that moves only when told to.</summary>
 internal sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {

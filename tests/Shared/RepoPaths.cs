@@ -1,4 +1,4 @@
-namespace Platform.Integration.Tests;
+namespace Platform.Tests.Shared;
 
 /// <summary>Finds files of the repository from the test's output folder.</summary>
 internal static class RepoPaths
@@ -27,7 +27,7 @@ internal static class RepoPaths
 /// <summary>A temporary folder deleted after the test.</summary>
 internal sealed class TempDir : IDisposable
 {
-    public string Path { get; } = Directory.CreateTempSubdirectory("platform-it-").FullName;
+    public string Path { get; } = Directory.CreateTempSubdirectory("platform-test-").FullName;
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 

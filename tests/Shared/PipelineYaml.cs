@@ -1,4 +1,4 @@
-namespace Platform.Integration.Tests;
+namespace Platform.Tests.Shared;
 
 /// <summary>Writes a copy of the iot-anomaly sample with test-sized settings and absolute output paths.</summary>
 internal static class PipelineYaml

@@ -245,11 +245,12 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
     private async ValueTask CompleteCheckpointAsync(long id, CancellationToken abort)
     {
         foreach (var sink in _sinks) await sink.FlushAsync(abort);
-        _checkpoints!.Complete(id);
+        var manifest = _checkpoints!.Complete(id);
         foreach (var sink in _sinks)
         {
             if (sink is ICheckpointAwareSink aware) await aware.CommitAsync(id, abort);
         }
+        if (_plan.Source is ICheckpointCommitSource committing) committing.OnCheckpointComplete(id, manifest.Positions);
         _checkpoints.ApplyRetention();
     }
 

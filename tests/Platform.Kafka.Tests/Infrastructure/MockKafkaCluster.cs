@@ -21,8 +21,13 @@ public sealed partial class MockKafkaCluster : IDisposable
     private readonly MockNative _native;
     private readonly ConcurrentQueue<string> _log = new();
 
+    /// <summary>Three brokers, first group join after 50 ms (usable as a class fixture).</summary>
+    public MockKafkaCluster() : this(3, 50)
+    {
+    }
+
     /// <summary>Starts a cluster of <paramref name="brokers"/> brokers and waits for its address.</summary>
-    public MockKafkaCluster(int brokers = 3, int initialRebalanceDelayMs = 50)
+    public MockKafkaCluster(int brokers, int initialRebalanceDelayMs)
     {
         var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         _owner = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
@@ -128,6 +133,9 @@ public sealed partial class MockKafkaCluster : IDisposable
 
     /// <summary>Log lines of the owning client (for failure messages).</summary>
     public IEnumerable<string> Log => _log;
+
+    /// <summary>A topic name no other test uses.</summary>
+    public static string UniqueTopic(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 
     public void Dispose() => _owner.Dispose();
 

@@ -47,6 +47,7 @@ public static class Program
         r.Workloads.Add(new Nexmark.NexmarkWorkload());
         r.Workloads.Add(new Workloads.LatencyWorkload());
         r.Workloads.Add(new Workloads.ScalingWorkload());
+        r.Workloads.Add(new Anomaly.AnomalyWorkload());
         r.Plotter = new Output.ScottPlotPlotter();
         return r;
     }

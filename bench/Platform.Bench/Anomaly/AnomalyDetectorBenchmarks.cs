@@ -18,9 +18,9 @@ public class AnomalyDetectorBenchmarks
     private const int BatchSize = 1000;
     private const int Batches = 20;
 
-    private readonly Point[] _batch = new Point[BatchSize];
+    private readonly ScalarReading[] _batch = new ScalarReading[BatchSize];
     private readonly NullOutput _output = new();
-    private IKeyedOperator<Point, AnomalyScore> _operator = null!;
+    private IKeyedOperator<ScalarReading, AnomalyScore> _operator = null!;
     private Random _rng = null!;
     private long _t;
 
@@ -33,7 +33,7 @@ public class AnomalyDetectorBenchmarks
         _rng = new Random(42);
         _operator = Detector == "off"
             ? new OffOperator()
-            : new AnomalyDetectorOperator<Point, PointKey, PointTime, PointValue>(new AnomalyDetectorOptions { Detectors = Named(Detector) });
+            : new AnomalyDetectorOperator<ScalarReading, ScalarReadingKey, ScalarReadingTime, ScalarReadingValue>(new AnomalyDetectorOptions { Detectors = Named(Detector) });
         for (var i = 0; i < 50; i++) Feed(); // warm every key's state past its windows
     }
 
@@ -48,7 +48,7 @@ public class AnomalyDetectorBenchmarks
         for (var i = 0; i < BatchSize; i++)
         {
             var minute = _t / Keys;
-            _batch[i] = new Point
+            _batch[i] = new ScalarReading
             {
                 Key = _t % Keys,
                 Time = minute * 60_000,
@@ -71,28 +71,6 @@ public class AnomalyDetectorBenchmarks
         _ => AnomalyDetectors.All,
     };
 
-    public struct Point
-    {
-        public long Key;
-        public long Time;
-        public double Value;
-    }
-
-    private readonly struct PointKey : IKeySelector<Point>
-    {
-        public long KeyOf(in Point record) => record.Key;
-    }
-
-    private readonly struct PointTime : IEventTimeSelector<Point>
-    {
-        public long TimeOf(in Point record) => record.Time;
-    }
-
-    private readonly struct PointValue : IValueSelector<Point>
-    {
-        public double ValueOf(in Point record) => record.Value;
-    }
-
     private sealed class NullOutput : IBatchOutput<AnomalyScore>
     {
         public double Sum;
@@ -101,11 +79,11 @@ public class AnomalyDetectorBenchmarks
     }
 
     /// <summary>Detection off: the same per-record dictionary lookup and emit, no detectors.</summary>
-    private sealed class OffOperator : IKeyedOperator<Point, AnomalyScore>
+    private sealed class OffOperator : IKeyedOperator<ScalarReading, AnomalyScore>
     {
         private readonly Dictionary<long, long> _seen = [];
 
-        public void OnRecords(ReadOnlySpan<Point> input, IBatchOutput<AnomalyScore> output)
+        public void OnRecords(ReadOnlySpan<ScalarReading> input, IBatchOutput<AnomalyScore> output)
         {
             foreach (ref readonly var r in input)
             {

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using Platform.Engine.Aggregates;
+using Platform.Engine.Checkpoints;
 
 namespace Platform.Engine.Windows;
 
@@ -78,7 +78,7 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue>
     /// </summary>
     public void Restore(ReadOnlySequence<byte> snapshot)
     {
-        var r = new SnapshotReader(snapshot);
+        var r = new SnapshotReader(snapshot, "Window operator");
         var magic = r.U32();
         if (magic != SnapshotMagic)
             throw new InvalidDataException($"Not a window operator snapshot: magic 0x{magic:X8}, expected 0x{SnapshotMagic:X8}.");
@@ -178,51 +178,4 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue>
         WindowKind.Session => $"session(gap {gap} ms)",
         _ => $"unknown kind {(byte)kind}",
     };
-
-    private readonly struct SnapshotWriter(IBufferWriter<byte> writer)
-    {
-        public void U8(byte v)
-        {
-            writer.GetSpan(1)[0] = v;
-            writer.Advance(1);
-        }
-
-        public void I32(int v)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(writer.GetSpan(4), v);
-            writer.Advance(4);
-        }
-
-        public void U32(uint v)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(writer.GetSpan(4), v);
-            writer.Advance(4);
-        }
-
-        public void I64(long v)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(writer.GetSpan(8), v);
-            writer.Advance(8);
-        }
-
-        public void F64(double v) => I64(BitConverter.DoubleToInt64Bits(v));
-    }
-
-    private ref struct SnapshotReader(ReadOnlySequence<byte> sequence)
-    {
-        private SequenceReader<byte> _reader = new(sequence);
-
-        public byte U8() => _reader.TryRead(out var v) ? v : throw Truncated();
-
-        public int I32() => _reader.TryReadLittleEndian(out int v) ? v : throw Truncated();
-
-        public uint U32() => (uint)I32();
-
-        public long I64() => _reader.TryReadLittleEndian(out long v) ? v : throw Truncated();
-
-        public double F64() => BitConverter.Int64BitsToDouble(I64());
-
-        private readonly InvalidDataException Truncated() =>
-            new($"Window operator snapshot is truncated at byte {_reader.Consumed}.");
-    }
 }

@@ -2,13 +2,14 @@ using System.Buffers.Text;
 using Platform.Engine.Batching;
 using Platform.Engine.Contracts;
 using Platform.Engine.DeadLetters;
+using Platform.Operators.Anomaly;
 
 namespace Platform.Host.Nab;
 
 /// <summary>Parses <c>timestamp,value</c> lines (<c>YYYY-MM-DD HH:MM:SS</c>, UTC); the chunk's partition is the file (the key). Skips the header.</summary>
-internal sealed class NabCsvParser : IChunkParser<NabPoint>
+internal sealed class NabCsvParser : IChunkParser<ScalarReading>
 {
-    public int Parse(Chunk chunk, string sourceName, Batch<NabPoint> output, IDeadLetterSink deadLetters)
+    public int Parse(Chunk chunk, string sourceName, Batch<ScalarReading> output, IDeadLetterSink deadLetters)
     {
         var rejected = 0;
         var span = chunk.Span;
@@ -24,7 +25,7 @@ internal sealed class NabCsvParser : IChunkParser<NabPoint>
                 if (TryParse(line, out var time, out var value))
                 {
                     ref var p = ref output.AddSlot();
-                    p.File = chunk.Partition;
+                    p.Key = chunk.Partition;
                     p.Time = time;
                     p.Value = value;
                 }

@@ -42,9 +42,9 @@ internal static class NabRunner
         };
         var result = await Pipeline.Create($"nab-{detector}", pipelineOptions)
             .From(source)
-            .Parse(new NabCsvParser(), default(NabTime))
-            .KeyBy(default(NabFileKey))
-            .Process(() => new AnomalyDetectorOperator<NabPoint, NabFileKey, NabTime, NabValue>(options), "detect")
+            .Parse(new NabCsvParser(), default(ScalarReadingTime))
+            .KeyBy(default(ScalarReadingKey))
+            .Process(() => new AnomalyDetectorOperator<ScalarReading, ScalarReadingKey, ScalarReadingTime, ScalarReadingValue>(options), "detect")
             .To(sink)
             .RunAsync(cancellationToken);
         await source.DisposeAsync();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Platform.Engine.Batching;
+using Platform.Engine.Checkpoints;
 using Platform.Engine.Contracts;
 using Platform.Engine.Runtime;
 
@@ -144,79 +145,78 @@ public sealed class AnomalyDetectorOperator<T, TKey, TTime, TValue> : IKeyedOper
     /// <inheritdoc />
     public void Snapshot(IBufferWriter<byte> writer)
     {
-        var w = new StateWriter(writer);
-        w.Int(Magic);
-        w.Int(SnapshotVersion);
-        w.Int((int)_options.Detectors);
-        w.Long(StateShape(_options));
-        w.Long(_watermark);
-        w.Long(_sequence);
-        w.Long(_late);
-        w.Int(_keys.Count);
+        var w = new SnapshotWriter(writer);
+        w.I32(Magic);
+        w.I32(SnapshotVersion);
+        w.I32((int)_options.Detectors);
+        w.I64(StateShape(_options));
+        w.I64(_watermark);
+        w.I64(_sequence);
+        w.I64(_late);
+        w.I32(_keys.Count);
         foreach (var (key, state) in _keys)
         {
-            w.Long(key);
+            w.I64(key);
             state.Main.Write(w);
-            w.Int(state.Axes is null ? 0 : 1);
+            w.I32(state.Axes is null ? 0 : 1);
             if (state.Axes is not null) foreach (var a in state.Axes) a.Write(w);
         }
         var pending = _pending.Items;
-        w.Int(pending.Length);
+        w.I32(pending.Length);
         foreach (ref readonly var p in pending)
         {
-            w.Long(p.Key);
-            w.Long(p.Time);
-            w.Long(p.Sequence);
-            w.Double(p.Value);
-            w.Double(p.X);
-            w.Double(p.Y);
-            w.Double(p.Z);
-            w.Int(p.HasAxes ? 1 : 0);
+            w.I64(p.Key);
+            w.I64(p.Time);
+            w.I64(p.Sequence);
+            w.F64(p.Value);
+            w.F64(p.X);
+            w.F64(p.Y);
+            w.F64(p.Z);
+            w.I32(p.HasAxes ? 1 : 0);
         }
     }
 
     /// <inheritdoc />
     public void Restore(ReadOnlySequence<byte> snapshot)
     {
-        var bytes = snapshot.IsSingleSegment ? snapshot.FirstSpan : snapshot.ToArray();
-        var r = new StateReader(bytes);
-        if (r.Int() != Magic) throw new InvalidDataException("Not an anomaly-detector snapshot.");
-        var version = r.Int();
+        var r = new SnapshotReader(snapshot, "Anomaly detector");
+        if (r.I32() != Magic) throw new InvalidDataException("Not an anomaly-detector snapshot.");
+        var version = r.I32();
         if (version != SnapshotVersion) throw new InvalidDataException($"Anomaly snapshot version {version}; this build reads {SnapshotVersion}.");
-        var detectors = (AnomalyDetectors)r.Int();
+        var detectors = (AnomalyDetectors)r.I32();
         if (detectors != _options.Detectors) throw new InvalidDataException($"Snapshot has detectors {detectors}, the operator runs {_options.Detectors}.");
-        if (r.Long() != StateShape(_options)) throw new InvalidDataException("Snapshot was taken with other state sizes (windows, slots, trees, calibration); restore it with the options it was taken with.");
+        if (r.I64() != StateShape(_options)) throw new InvalidDataException("Snapshot was taken with other state sizes (windows, slots, trees, calibration); restore it with the options it was taken with.");
         _keys.Clear();
         _pending.Clear();
-        _watermark = r.Long();
-        _sequence = r.Long();
-        _late = r.Long();
-        var keys = r.Int();
+        _watermark = r.I64();
+        _sequence = r.I64();
+        _late = r.I64();
+        var keys = r.I32();
         for (var i = 0; i < keys; i++)
         {
-            var key = r.Long();
+            var key = r.I64();
             var state = new KeyState(_options, key);
             state.Main.Read(ref r);
-            if (r.Int() != 0)
+            if (r.I32() != 0)
             {
                 state.EnsureAxes(_options, key);
                 foreach (var a in state.Axes!) a.Read(ref r);
             }
             _keys.Add(key, state);
         }
-        var pending = r.Int();
+        var pending = r.I32();
         for (var i = 0; i < pending; i++)
         {
             _pending.Push(new PendingPoint
             {
-                Key = r.Long(),
-                Time = r.Long(),
-                Sequence = r.Long(),
-                Value = r.Double(),
-                X = r.Double(),
-                Y = r.Double(),
-                Z = r.Double(),
-                HasAxes = r.Int() != 0,
+                Key = r.I64(),
+                Time = r.I64(),
+                Sequence = r.I64(),
+                Value = r.F64(),
+                X = r.F64(),
+                Y = r.F64(),
+                Z = r.F64(),
+                HasAxes = r.I32() != 0,
             });
         }
     }

@@ -1,3 +1,5 @@
+using Platform.Engine.Checkpoints;
+
 namespace Platform.Operators.Anomaly;
 
 /// <summary>
@@ -48,20 +50,20 @@ internal sealed class BlockMax
         _count++;
     }
 
-    public void Write(StateWriter w)
+    public void Write(SnapshotWriter w)
     {
-        w.Int(_block);
-        w.Int(_inBlock);
-        w.Long(_count);
-        w.Doubles(_max);
+        w.I32(_block);
+        w.I32(_inBlock);
+        w.I64(_count);
+        w.F64s(_max);
     }
 
-    public void Read(ref StateReader r)
+    public void Read(ref SnapshotReader r)
     {
-        _block = r.Int();
-        _inBlock = r.Int();
-        _count = r.Long();
-        r.Doubles(_max);
+        _block = r.I32();
+        _inBlock = r.I32();
+        _count = r.I64();
+        r.F64s(_max);
         if (_block < 0 || _block >= Blocks || _inBlock < 0 || _inBlock > _blockSize) throw new InvalidDataException("Bad block-max state.");
     }
 }

@@ -1,3 +1,5 @@
+using Platform.Engine.Checkpoints;
+
 namespace Platform.Operators.Anomaly;
 
 /// <summary>
@@ -67,19 +69,19 @@ internal sealed class Calibrator
         return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
     }
 
-    public void Write(StateWriter w)
+    public void Write(SnapshotWriter w)
     {
         _recent.Write(w);
-        w.Double(_longMax);
-        w.Double(_mean);
-        w.Double(_var);
+        w.F64(_longMax);
+        w.F64(_mean);
+        w.F64(_var);
     }
 
-    public void Read(ref StateReader r)
+    public void Read(ref SnapshotReader r)
     {
         _recent.Read(ref r);
-        _longMax = r.Double();
-        _mean = r.Double();
-        _var = r.Double();
+        _longMax = r.F64();
+        _mean = r.F64();
+        _var = r.F64();
     }
 }

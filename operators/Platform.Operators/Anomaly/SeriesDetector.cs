@@ -1,3 +1,4 @@
+using Platform.Engine.Checkpoints;
 using Platform.Operators.Anomaly.Detectors;
 
 namespace Platform.Operators.Anomaly;
@@ -163,9 +164,9 @@ internal sealed class SeriesDetector
         return score > max ? score : score * 0.5;
     }
 
-    public void Write(StateWriter w)
+    public void Write(SnapshotWriter w)
     {
-        w.Long(_points);
+        w.I64(_points);
         _recent?.Write(w);
         _robust?.Write(w);
         _ewma?.Write(w);
@@ -176,9 +177,9 @@ internal sealed class SeriesDetector
         foreach (var c in _calibration) c?.Write(w);
     }
 
-    public void Read(ref StateReader r)
+    public void Read(ref SnapshotReader r)
     {
-        _points = r.Long();
+        _points = r.I64();
         _recent?.Read(ref r);
         _robust?.Read(ref r);
         _ewma?.Read(ref r);

@@ -1,3 +1,5 @@
+using Platform.Engine.Checkpoints;
+
 namespace Platform.Operators.Anomaly;
 
 /// <summary>
@@ -105,19 +107,19 @@ internal sealed class SortedWindow
         return a;
     }
 
-    public void Write(StateWriter w)
+    public void Write(SnapshotWriter w)
     {
-        w.Int(_head);
-        w.Int(_count);
-        w.Doubles(_ring);
+        w.I32(_head);
+        w.I32(_count);
+        w.F64s(_ring);
     }
 
-    public void Read(ref StateReader r)
+    public void Read(ref SnapshotReader r)
     {
-        var head = r.Int();
-        var count = r.Int();
+        var head = r.I32();
+        var count = r.I32();
         Span<double> ring = _ring;
-        r.Doubles(ring);
+        r.F64s(ring);
         if (count < 0 || count > _ring.Length || head < 0 || head >= _ring.Length) throw new InvalidDataException("Bad sorted-window state.");
         _head = head;
         _count = count;

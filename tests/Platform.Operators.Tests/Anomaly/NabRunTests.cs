@@ -53,10 +53,10 @@ public sealed class NabRunTests : IDisposable
         var direct = Detect.Operator(AnomalyDetectors.All);
         var expected = NabResults.Read("x", large, []);
         var scores = System.IO.File.ReadAllLines(large).Skip(1).Select(l => double.Parse(l.Split(',')[2], CultureInfo.InvariantCulture)).ToArray();
-        var op = new AnomalyDetectorOperator<Obs, ObsKey, ObsTime, ObsValue>(NabRunner.OptionsFor("ensemble") with { OrderByWatermark = false });
+        var op = new AnomalyDetectorOperator<ScalarReading, ScalarReadingKey, ScalarReadingTime, ScalarReadingValue>(NabRunner.OptionsFor("ensemble") with { OrderByWatermark = false });
         var output = new ListOutput();
         var values = System.IO.File.ReadAllLines(large).Skip(1).Select(l => l.Split(',')).Select(c => double.Parse(c[1], CultureInfo.InvariantCulture)).ToArray();
-        op.OnRecords(values.Select((v, i) => new Obs { Key = 1, Time = expected.Times[i], Value = v }).ToArray(), output);
+        op.OnRecords(values.Select((v, i) => new ScalarReading { Key = 1, Time = expected.Times[i], Value = v }).ToArray(), output);
         Assert.Equal(output.Items.ToArray().Select(s => s.Score), scores);
 
         var scored = NabScorer.Score(NabResults.Load(corpus, outDir, "ensemble"), new NabProfile("standard", 1, 0.11, 1));

@@ -4,28 +4,6 @@ using Platform.Operators.Anomaly;
 
 namespace Platform.Operators.Tests.Anomaly;
 
-internal struct Obs
-{
-    public long Key;
-    public long Time;
-    public double Value;
-}
-
-internal readonly struct ObsKey : IKeySelector<Obs>
-{
-    public long KeyOf(in Obs record) => record.Key;
-}
-
-internal readonly struct ObsTime : IEventTimeSelector<Obs>
-{
-    public long TimeOf(in Obs record) => record.Time;
-}
-
-internal readonly struct ObsValue : IValueSelector<Obs>
-{
-    public double ValueOf(in Obs record) => record.Value;
-}
-
 /// <summary>Collects emitted scores; can be cleared without freeing its storage.</summary>
 internal sealed class ListOutput : IBatchOutput<AnomalyScore>
 {
@@ -61,7 +39,7 @@ internal static class Detect
 
     public static AnomalyDetectors Named(string name) => Kinds.Single(k => k.Name == name).Detectors;
 
-    public static AnomalyDetectorOperator<Obs, ObsKey, ObsTime, ObsValue> Operator(AnomalyDetectors detectors, bool ordered = false, int warmUp = 16) =>
+    public static AnomalyDetectorOperator<ScalarReading, ScalarReadingKey, ScalarReadingTime, ScalarReadingValue> Operator(AnomalyDetectors detectors, bool ordered = false, int warmUp = 16) =>
         new(new AnomalyDetectorOptions { Detectors = detectors, OrderByWatermark = ordered, WarmUp = warmUp, SeasonalPeriod = TimeSpan.FromHours(1), SeasonalSlots = 12 });
 
     /// <summary>Scores one key's values (1-minute spacing) in order; returns the scores.</summary>
@@ -69,8 +47,8 @@ internal static class Detect
     {
         var op = Operator(detectors);
         var output = new ListOutput();
-        var batch = new Obs[values.Count];
-        for (var i = 0; i < values.Count; i++) batch[i] = new Obs { Key = 7, Time = i * Minute, Value = values[i] };
+        var batch = new ScalarReading[values.Count];
+        for (var i = 0; i < values.Count; i++) batch[i] = new ScalarReading { Key = 7, Time = i * Minute, Value = values[i] };
         op.OnRecords(batch, output);
         return [.. output.Items.ToArray().Select(s => s.Score)];
     }

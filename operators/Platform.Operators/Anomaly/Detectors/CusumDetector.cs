@@ -1,3 +1,5 @@
+using Platform.Engine.Checkpoints;
+
 namespace Platform.Operators.Anomaly.Detectors;
 
 /// <summary>
@@ -52,23 +54,23 @@ internal sealed class CusumDetector(double slack, double level)
         return score;
     }
 
-    public void Write(StateWriter w)
+    public void Write(SnapshotWriter w)
     {
-        w.Double(_mean);
-        w.Double(_var);
-        w.Double(_fast);
-        w.Double(_hi);
-        w.Double(_lo);
-        w.Double(_n);
+        w.F64(_mean);
+        w.F64(_var);
+        w.F64(_fast);
+        w.F64(_hi);
+        w.F64(_lo);
+        w.F64(_n);
     }
 
-    public void Read(ref StateReader r)
+    public void Read(ref SnapshotReader r)
     {
-        _mean = r.Double();
-        _var = r.Double();
-        _fast = r.Double();
-        _hi = r.Double();
-        _lo = r.Double();
-        _n = r.Double();
+        _mean = r.F64();
+        _var = r.F64();
+        _fast = r.F64();
+        _hi = r.F64();
+        _lo = r.F64();
+        _n = r.F64();
     }
 }

@@ -1,3 +1,5 @@
+using Platform.Engine.Checkpoints;
+
 namespace Platform.Operators.Anomaly.Detectors;
 
 /// <summary>Exponentially weighted mean and variance; scores |x − mean| / σ before updating. O(1), 3 doubles.</summary>
@@ -32,17 +34,17 @@ internal sealed class EwmaDetector(double alpha)
         return score;
     }
 
-    public void Write(StateWriter w)
+    public void Write(SnapshotWriter w)
     {
-        w.Double(_mean);
-        w.Double(_var);
-        w.Double(_n);
+        w.F64(_mean);
+        w.F64(_var);
+        w.F64(_n);
     }
 
-    public void Read(ref StateReader r)
+    public void Read(ref SnapshotReader r)
     {
-        _mean = r.Double();
-        _var = r.Double();
-        _n = r.Double();
+        _mean = r.F64();
+        _var = r.F64();
+        _n = r.F64();
     }
 }

@@ -1,3 +1,5 @@
+using Platform.Engine.Checkpoints;
+
 namespace Platform.Operators.Anomaly.Detectors;
 
 /// <summary>
@@ -171,47 +173,47 @@ internal sealed class IsolationForestDetector
 
     private double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
 
-    public void Write(StateWriter w)
+    public void Write(SnapshotWriter w)
     {
-        w.Int(_bufferHead);
-        w.Int(_bufferCount);
-        w.Int(_shingleHead);
-        w.Int(_shingleCount);
-        w.Int(_built);
-        w.Int(_nextTree);
-        w.Int(_sinceRebuild);
-        w.Long((long)_rng);
-        w.Doubles(_buffer);
-        w.Doubles(_shingle);
-        w.Doubles(_split);
-        w.Int(_dim.Length);
+        w.I32(_bufferHead);
+        w.I32(_bufferCount);
+        w.I32(_shingleHead);
+        w.I32(_shingleCount);
+        w.I32(_built);
+        w.I32(_nextTree);
+        w.I32(_sinceRebuild);
+        w.I64((long)_rng);
+        w.F64s(_buffer);
+        w.F64s(_shingle);
+        w.F64s(_split);
+        w.I32(_dim.Length);
         for (var i = 0; i < _dim.Length; i++)
         {
-            w.Int(_dim[i]);
-            w.Int(_left[i]);
-            w.Int(_size[i]);
+            w.I32(_dim[i]);
+            w.I32(_left[i]);
+            w.I32(_size[i]);
         }
     }
 
-    public void Read(ref StateReader r)
+    public void Read(ref SnapshotReader r)
     {
-        _bufferHead = r.Int();
-        _bufferCount = r.Int();
-        _shingleHead = r.Int();
-        _shingleCount = r.Int();
-        _built = r.Int();
-        _nextTree = r.Int();
-        _sinceRebuild = r.Int();
-        _rng = (ulong)r.Long();
-        r.Doubles(_buffer);
-        r.Doubles(_shingle);
-        r.Doubles(_split);
-        if (r.Int() != _dim.Length) throw new InvalidDataException("Forest snapshot of another size (options changed?).");
+        _bufferHead = r.I32();
+        _bufferCount = r.I32();
+        _shingleHead = r.I32();
+        _shingleCount = r.I32();
+        _built = r.I32();
+        _nextTree = r.I32();
+        _sinceRebuild = r.I32();
+        _rng = (ulong)r.I64();
+        r.F64s(_buffer);
+        r.F64s(_shingle);
+        r.F64s(_split);
+        if (r.I32() != _dim.Length) throw new InvalidDataException("Forest snapshot of another size (options changed?).");
         for (var i = 0; i < _dim.Length; i++)
         {
-            _dim[i] = (short)r.Int();
-            _left[i] = (short)r.Int();
-            _size[i] = (short)r.Int();
+            _dim[i] = (short)r.I32();
+            _left[i] = (short)r.I32();
+            _size[i] = (short)r.I32();
         }
     }
 }

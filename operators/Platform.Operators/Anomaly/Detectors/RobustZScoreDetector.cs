@@ -1,3 +1,5 @@
+using Platform.Engine.Checkpoints;
+
 namespace Platform.Operators.Anomaly.Detectors;
 
 /// <summary>
@@ -36,7 +38,7 @@ internal sealed class RobustZScoreDetector(int window)
         return score;
     }
 
-    public void Write(StateWriter w) => _window.Write(w);
+    public void Write(SnapshotWriter w) => _window.Write(w);
 
-    public void Read(ref StateReader r) => _window.Read(ref r);
+    public void Read(ref SnapshotReader r) => _window.Read(ref r);
 }

@@ -1,3 +1,5 @@
+using Platform.Engine.Checkpoints;
+
 namespace Platform.Operators.Anomaly.Detectors;
 
 /// <summary>
@@ -58,21 +60,21 @@ internal sealed class SeasonalDetector
         return score;
     }
 
-    public void Write(StateWriter w)
+    public void Write(SnapshotWriter w)
     {
-        w.Doubles(_mean);
-        w.Doubles(_var);
-        w.Doubles(_seen);
-        w.Double(_globalVar);
-        w.Double(_globalN);
+        w.F64s(_mean);
+        w.F64s(_var);
+        w.F64s(_seen);
+        w.F64(_globalVar);
+        w.F64(_globalN);
     }
 
-    public void Read(ref StateReader r)
+    public void Read(ref SnapshotReader r)
     {
-        r.Doubles(_mean);
-        r.Doubles(_var);
-        r.Doubles(_seen);
-        _globalVar = r.Double();
-        _globalN = r.Double();
+        r.F64s(_mean);
+        r.F64s(_var);
+        r.F64s(_seen);
+        _globalVar = r.F64();
+        _globalN = r.F64();
     }
 }

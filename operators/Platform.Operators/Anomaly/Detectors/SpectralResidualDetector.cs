@@ -1,3 +1,5 @@
+using Platform.Engine.Checkpoints;
+
 namespace Platform.Operators.Anomaly.Detectors;
 
 /// <summary>
@@ -81,18 +83,18 @@ internal sealed class SpectralResidualDetector
         return Scores.Squash(Math.Max(0, (s - avg) / avg), 1);
     }
 
-    public void Write(StateWriter w)
+    public void Write(SnapshotWriter w)
     {
-        w.Int(_head);
-        w.Int(_count);
-        w.Doubles(_ring);
+        w.I32(_head);
+        w.I32(_count);
+        w.F64s(_ring);
     }
 
-    public void Read(ref StateReader r)
+    public void Read(ref SnapshotReader r)
     {
-        _head = r.Int();
-        _count = r.Int();
-        r.Doubles(_ring);
+        _head = r.I32();
+        _count = r.I32();
+        r.F64s(_ring);
         if (_head < 0 || _head >= _ring.Length || _count < 0 || _count > _ring.Length) throw new InvalidDataException("Bad spectral state.");
     }
 }

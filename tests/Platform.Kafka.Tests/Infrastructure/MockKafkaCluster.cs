@@ -82,17 +82,25 @@ public sealed partial class MockKafkaCluster : IDisposable
         EnableAutoCommit = false,
     };
 
-    /// <summary>Produces <paramref name="messages"/> (key, value, optional partition) and waits for every delivery.</summary>
-    public void Produce(string topic, IEnumerable<(string? Key, byte[] Value, int? Partition)> messages)
+    /// <summary>
+    /// Produces <paramref name="messages"/> (key, value, optional partition), waits for every delivery and returns
+    /// where each one landed, in input order.
+    /// </summary>
+    public TopicPartitionOffset[] Produce(string topic, IEnumerable<(string? Key, byte[] Value, int? Partition)> messages)
     {
         using var producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig()).Build();
+        var list = messages.ToList();
+        var landed = new TopicPartitionOffset[list.Count];
         var failures = 0;
         Exception? first = null;
-        foreach (var (key, value, partition) in messages)
+        for (var i = 0; i < list.Count; i++)
         {
+            var (key, value, partition) = list[i];
+            var index = i;
             var msg = new Message<byte[], byte[]> { Key = key is null ? null! : System.Text.Encoding.UTF8.GetBytes(key), Value = value };
             Action<DeliveryReport<byte[], byte[]>> report = r =>
             {
+                landed[index] = r.TopicPartitionOffset;
                 if (r.Error.IsError && Interlocked.Increment(ref failures) == 1) first = new KafkaException(r.Error);
             };
             while (true)
@@ -111,6 +119,7 @@ public sealed partial class MockKafkaCluster : IDisposable
         }
         producer.Flush(TimeSpan.FromSeconds(120));
         if (failures > 0) throw new InvalidOperationException($"{failures} test messages were not delivered.", first);
+        return landed;
     }
 
     /// <summary>Reads every message of <paramref name="topic"/> (all partitions, from the start) until <paramref name="done"/> says so or the time is up.</summary>

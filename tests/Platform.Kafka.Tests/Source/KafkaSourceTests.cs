@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Platform.Connectors.Kafka;
+using Platform.Connectors.Tests.Infrastructure;
+using Platform.Engine.DeadLetters;
+using Platform.Engine.Runtime;
+using Platform.Kafka.Tests.Infrastructure;
+using Platform.Sinks.Kafka;
+
+namespace Platform.Kafka.Tests.Source;
+
+/// <summary>Where the source starts and when it commits.</summary>
+public sealed class KafkaSourceTests(ITestOutputHelper output)
+{
+    private sealed class Setup : IAsyncDisposable
+    {
+        public readonly MockKafkaCluster Cluster = new();
+        public readonly TempDirectory Dir = new();
+        public readonly string Input = MockKafkaCluster.UniqueTopic("src-in");
+        public readonly string Results = MockKafkaCluster.UniqueTopic("src-out");
+        public readonly KafkaProducerSession Session;
+        public readonly CountingDeadLetterSink Failures = new();
+        public KafkaPipelineGroup? Group;
+
+        public Setup(int partitions)
+        {
+            Cluster.CreateTopic(Input, partitions);
+            Cluster.CreateTopic(Results, partitions);
+            Session = new KafkaProducerSession(new KafkaSinkOptions { BootstrapServers = Cluster.BootstrapServers, Topic = Results });
+        }
+
+        public KafkaPipelineGroup Start(KafkaSourceOptions options, Action<string> log)
+        {
+            Group = new KafkaPipelineGroup(options, new PipelineOptions(), ctx => WindowJob.Build(ctx, Cluster.BootstrapServers, Results, Session, Failures), log: log);
+            Group.Start();
+            return Group;
+        }
+
+        public KafkaSourceOptions Options(string groupId) => new()
+        {
+            BootstrapServers = Cluster.BootstrapServers, Topic = Input, GroupId = groupId, CheckpointDirectory = Dir.Path,
+            CheckpointInterval = TimeSpan.FromMilliseconds(300),
+        };
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Group is not null) await Group.DisposeAsync();
+            Session.Dispose();
+            Dir.Dispose();
+            Cluster.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task StartFromTimestamp_NoCheckpointNoCommit_SkipsMessagesProducedBefore()
+    {
+        await using var s = new Setup(2);
+        var early = new TelemetryWorkload(400, 20);
+        s.Cluster.Produce(s.Input, early.Messages(0, early.Records));
+        await Task.Delay(20); // message timestamps are the producer's wall clock, in ms
+        var cut = DateTimeOffset.UtcNow;
+        await Task.Delay(20);
+        var late = new TelemetryWorkload(600, 20, startMs: 1_767_300_000_000);
+        s.Cluster.Produce(s.Input, late.Messages(0, late.Records));
+        s.Cluster.Produce(s.Input, late.WatermarkPushers(2));
+
+        s.Start(s.Options("ts-" + s.Input) with { StartFrom = KafkaStartFrom.Timestamp, StartTimestamp = cut }, output.WriteLine);
+        var tally = new WindowTally(late.ExpectedWindows());
+        var read = s.Cluster.ReadAll(s.Results, tally.Take, TimeSpan.FromSeconds(120));
+        await s.Group!.StopAsync();
+
+        Assert.Empty(tally.Missing());
+        Assert.Empty(tally.Wrong());
+        Assert.DoesNotContain(read, m => WindowJob.Read(m).WindowStart < 1_767_300_000_000);
+    }
+
+    [Fact]
+    public async Task Offsets_CommittedOnlyWhenACheckpointCompletes()
+    {
+        await using var s = new Setup(3);
+        var workload = new TelemetryWorkload(3000, 30);
+        var landed = s.Cluster.Produce(s.Input, workload.Messages(0, workload.Records));
+        var groupId = "commit-" + s.Input;
+        // Checkpoints only on stop: nothing may be committed while the group runs.
+        var group = s.Start(s.Options(groupId) with { CheckpointInterval = TimeSpan.FromHours(1) }, output.WriteLine);
+        var clock = Stopwatch.StartNew();
+        while (group.RecordsIn < workload.Records && clock.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(50);
+        Assert.Equal(workload.Records, group.RecordsIn);
+
+        var partitions = Enumerable.Range(0, 3).Select(p => new TopicPartition(s.Input, p)).ToList();
+        using var probe = new ConsumerBuilder<Ignore, Ignore>(s.Cluster.ConsumerConfig(groupId)).Build();
+        Assert.All(probe.Committed(partitions, TimeSpan.FromSeconds(30)), c => Assert.Equal(Offset.Unset, c.Offset));
+        Assert.Equal(0, group.CommitsDone);
+
+        await group.StopAsync(); // revocation: final checkpoint per partition, then its offset is committed
+        var ends = landed.GroupBy(l => l.Partition.Value).ToDictionary(g => g.Key, g => g.Max(l => l.Offset.Value) + 1);
+        var committed = probe.Committed(partitions, TimeSpan.FromSeconds(30));
+        Assert.All(committed, c => Assert.Equal(ends[c.Partition.Value], c.Offset.Value));
+        Assert.All(Enumerable.Range(0, 3), p => Assert.True(Directory.Exists(Path.Combine(s.Dir.Path, $"{s.Input}-{p}")), $"no checkpoint folder for partition {p}"));
+    }
+}

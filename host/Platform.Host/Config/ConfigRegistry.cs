@@ -62,12 +62,14 @@ internal sealed class ConfigRegistry
             FileSource.Kind,
             HttpSource.Kind,
             MqttSource.Kind,
+            KafkaSource.Kind,
         ],
         sinks:
         [
             DuckDbSink.Kind,
             ConsoleSink.Kind,
             NullSink.Kind,
+            KafkaSink.Kind,
         ]);
 
     /// <summary>Operators by <c>op</c>.</summary>

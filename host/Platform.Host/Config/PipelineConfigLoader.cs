@@ -118,6 +118,7 @@ internal static partial class PipelineConfigLoader
         var deadLetter = DeadLetterBinder.Bind(root.Mapping("dead-letter"), name, context);
         var http = HttpBinder.Bind(root.Mapping("http"));
         var checkpoint = CheckpointBinder.Bind(root.Mapping("checkpoint"), context);
+        KafkaChecks.Check(root, source, sinks, checkpoint);
         root.ReportUnknownKeys();
 
         if (context.Errors.Count > 0 || source is null || steps is null || sinks is null)

@@ -82,7 +82,7 @@ internal static class PipelineFactory
                 Log = overrides.Log,
             },
         };
-        var sinks = config.Sinks.Select(s => CreateSink(s, symbols)).ToArray();
+        var sinks = config.Sinks.Select(s => CreateSink(s, symbols, deadLetters)).ToArray();
         var parsed = Pipeline.Create(config.Name, options)
             .From(source, source.Name)
             .Parse(new TelemetryNdjsonParser(symbols));
@@ -159,12 +159,15 @@ internal static class PipelineFactory
                 return (Ingest.IngestSources.CreateHttp(h, chunkBytes), null);
             case Config.Sources.MqttSourceConfig m:
                 return (Ingest.IngestSources.CreateMqtt(m, chunkBytes), null);
+            case Config.Sources.KafkaSourceConfig:
+                // A Kafka source is a consumer-group member with one pipeline per partition (KafkaPipelineGroup), not one source.
+                throw new NotSupportedException("'platform run' does not run a kafka source yet; embed Platform.Connectors.Kafka.KafkaPipelineGroup (see README, Kafka).");
             default:
                 throw new NotSupportedException($"Source type '{config.Source.Type}'.");
         }
     }
 
-    private static ISink<WindowResult> CreateSink(SinkConfig config, SymbolTable symbols) => config switch
+    private static ISink<WindowResult> CreateSink(SinkConfig config, SymbolTable symbols, DeadLetterFileSink deadLetters) => config switch
     {
         DuckDbSinkConfig d => new DuckDbWindowSink(new DuckDbSinkOptions
         {
@@ -179,6 +182,8 @@ internal static class PipelineFactory
         }, symbols),
         ConsoleSinkConfig => new ConsoleWindowSink(Console.Out, symbols),
         NullSinkConfig => new NullSink<WindowResult>(),
+        Config.Sinks.KafkaSinkConfig k => k.ToOptions().CreateSink<WindowResult, Sinks.Kafka.KafkaWindowResultEncoder>(
+            new Sinks.Kafka.KafkaWindowResultEncoder(new Sinks.Kafka.SymbolUtf8Cache(symbols), k.Key), deadLetters),
         _ => throw new NotSupportedException($"Sink type '{config.Type}'."),
     };
 }

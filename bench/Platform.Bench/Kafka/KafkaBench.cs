@@ -159,13 +159,17 @@ internal static class KafkaBench
             });
         var clock = Stopwatch.StartNew();
         group.Start();
+        var assigned = TimeSpan.Zero;
         while (group.RecordsIn < records)
         {
             if (group.Completion.IsFaulted) await group.Completion;
+            if (assigned == TimeSpan.Zero && group.AssignedPartitions.Count == Partitions) assigned = clock.Elapsed;
             await Task.Delay(2);
         }
+        var parsed = clock.Elapsed;
         await group.StopAsync(); // final checkpoint per partition: sinks flushed, offsets committed
         clock.Stop();
+        Console.WriteLine($"platform job: all partitions assigned at {assigned.TotalSeconds:0.00} s, every record parsed at {parsed.TotalSeconds:0.00} s, stopped (final checkpoints, flush, commit) at {clock.Elapsed.TotalSeconds:0.00} s");
         var output = sinks.Sum(s => s.Delivered);
         await group.DisposeAsync();
         try

@@ -37,6 +37,8 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
     private readonly Action<string>? _log;
     private readonly Lock _lock = new();
     private readonly Dictionary<int, KafkaPartitionTask> _tasks = [];
+    private KafkaPartitionTask[] _active = [];
+    private KafkaPartitionTask?[] _byPartition = [];
     private readonly ConcurrentQueue<(int Partition, long Offset)> _commits = new();
     private readonly KafkaPayloadDeserializer _payload = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -179,25 +181,30 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
             var now = Stopwatch.GetTimestamp();
             if (result is null || now - lastHandOff >= linger)
             {
-                foreach (var t in Tasks()) HandOff(t);
+                foreach (var t in _active) HandOff(t);
                 lastHandOff = now;
             }
-            CommitCompleted(consumer, null);
-            foreach (var t in Tasks())
+            if (result is null || now == lastHandOff)
             {
-                if (t.Completion.IsFaulted) throw new InvalidOperationException($"The pipeline of {t.Source.Name} failed: {t.Completion.Exception!.InnerException!.Message}", t.Completion.Exception.InnerException);
+                CommitCompleted(consumer, null);
+                foreach (var t in _active)
+                {
+                    if (t.Completion.IsFaulted) throw new InvalidOperationException($"The pipeline of {t.Source.Name} failed: {t.Completion.Exception!.InnerException!.Message}", t.Completion.Exception.InnerException);
+                }
             }
         }
     }
 
-    private KafkaPartitionTask? TaskOf(int partition)
-    {
-        lock (_lock) return _tasks.GetValueOrDefault(partition);
-    }
+    /// <summary>Poll thread only (the only writer of the task table, in the rebalance callbacks): no lock needed to read.</summary>
+    private KafkaPartitionTask? TaskOf(int partition) => (uint)partition < (uint)_byPartition.Length ? _byPartition[partition] : null;
 
-    private List<KafkaPartitionTask> Tasks()
+    /// <summary>Rebuilds the poll thread's lookup tables after the task table changed (under the lock).</summary>
+    private void Reindex()
     {
-        lock (_lock) return [.. _tasks.Values];
+        _active = [.. _tasks.Values];
+        var table = new KafkaPartitionTask?[_tasks.Count == 0 ? 0 : _tasks.Keys.Max() + 1];
+        foreach (var (p, t) in _tasks) table[p] = t;
+        _byPartition = table;
     }
 
     /// <summary>Gives the task what its builder gathered; waits while the pipeline is behind (backpressure).</summary>
@@ -256,7 +263,11 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
         foreach (var tp in partitions)
         {
             var task = CreateTask(tp.Partition.Value, consumer);
-            lock (_lock) _tasks[tp.Partition.Value] = task;
+            lock (_lock)
+            {
+                _tasks[tp.Partition.Value] = task;
+                Reindex();
+            }
             started.Add((tp, task));
             Interlocked.Increment(ref _assignments);
         }
@@ -358,6 +369,7 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
             {
                 if (_tasks.Remove(p, out var t)) removed.Add(t);
             }
+            Reindex();
         }
         return removed;
     }

@@ -31,6 +31,8 @@ internal sealed class KafkaSink<T, TEncoder> : ISink<T>, ICheckpointAwareSink
     private readonly PooledBufferWriter _value = new(4096);
     private readonly Action<DeliveryReport<byte[], byte[]>> _onDelivered;
     private readonly SinkInstruments _instruments;
+    private readonly Lock _lock = new();
+    private TaskCompletionSource? _drained;
     private long _inFlight;
     private long _delivered;
     private long _refused;
@@ -129,7 +131,16 @@ internal sealed class KafkaSink<T, TEncoder> : ISink<T>, ICheckpointAwareSink
             Refuse(report.Message, report.Partition.Value, report.Error);
         }
         else Interlocked.Increment(ref _delivered);
-        Interlocked.Decrement(ref _inFlight);
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+        {
+            TaskCompletionSource? waiting;
+            lock (_lock)
+            {
+                waiting = _drained;
+                _drained = null;
+            }
+            waiting?.TrySetResult();
+        }
     }
 
     private void Refuse(Message<byte[], byte[]> message, int partition, Error error)
@@ -143,14 +154,26 @@ internal sealed class KafkaSink<T, TEncoder> : ISink<T>, ICheckpointAwareSink
     /// <summary>Waits until every record produced so far has its delivery report (the pre-commit of a checkpoint).</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        while (Interlocked.Read(ref _inFlight) > 0)
+        // Waits for the last report without blocking a thread (Producer.Flush would, once per sink, on a small pool):
+        // records leave within linger.ms anyway, and the producer's poll thread serves the reports.
+        while (true)
         {
             ThrowIfFatal();
-            cancellationToken.ThrowIfCancellationRequested();
-            // Flush blocks while librdkafka sends what lingers and serves the reports: keep it off the sink task's thread.
-            await Task.Run(() => _session.Producer.Flush(TimeSpan.FromMilliseconds(200)), cancellationToken);
+            TaskCompletionSource waiting;
+            lock (_lock)
+            {
+                if (Interlocked.Read(ref _inFlight) == 0) break;
+                waiting = _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            try
+            {
+                await waiting.Task.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Look at a fatal error, then wait on.
+            }
         }
-        ThrowIfFatal();
         await _session.OnFlushedAsync(cancellationToken);
     }
 

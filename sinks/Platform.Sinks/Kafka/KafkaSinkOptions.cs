@@ -100,6 +100,8 @@ public sealed record KafkaSinkOptions
         {
             config.TransactionalId = TransactionalId;
             config.TransactionTimeoutMs = (int)TransactionTimeout.TotalMilliseconds;
+            // librdkafka refuses a transactional producer whose message.timeout.ms exceeds transaction.timeout.ms.
+            config.MessageTimeoutMs = Math.Min(config.MessageTimeoutMs ?? int.MaxValue, config.TransactionTimeoutMs.Value);
         }
         foreach (var (key, value) in Extra) config.Set(key, value);
         return config;

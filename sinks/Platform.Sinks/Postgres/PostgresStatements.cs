@@ -1,0 +1,84 @@
+using System.Text;
+using Platform.Sinks.Warehouse;
+
+namespace Platform.Sinks.Postgres;
+
+/// <summary>
+/// The statements a PostgreSQL upsert sink runs, built once from the table's schema. Only validated
+/// identifiers (schema, table and column names, quoted) go into the text; values never do — they travel
+/// by binary COPY into a temporary staging table, and one INSERT … SELECT … ON CONFLICT moves them.
+/// </summary>
+internal sealed class PostgresStatements
+{
+    /// <summary>The per-transaction staging table (temporary, so private to the connection, and dropped at commit).</summary>
+    public const string StageTable = "platform_upsert_stage";
+
+    /// <summary>The staging column that orders duplicates of a key within a batch (arrival order).</summary>
+    public const string SequenceColumn = "__seq";
+
+    public PostgresStatements(string schemaName, TableSchema table)
+    {
+        Table = table;
+        QualifiedTable = TableSchema.Quote(schemaName) + "." + TableSchema.Quote(table.Name);
+        var columns = string.Join(", ", table.Columns.Select(c => TableSchema.Quote(c.Name)));
+        var keys = string.Join(", ", table.KeyIndexes.Select(i => TableSchema.Quote(table.Columns[i].Name)));
+        var definitions = string.Join(", ", table.Columns.Select(c => $"{TableSchema.Quote(c.Name)} {TypeName(c.Type)}"));
+
+        CreateTable = $"CREATE TABLE IF NOT EXISTS {QualifiedTable} ({definitions}, PRIMARY KEY ({keys}))";
+        CreateStage = $"CREATE TEMPORARY TABLE {StageTable} ({definitions}, {SequenceColumn} bigint) ON COMMIT DROP";
+        CopyIntoStage = $"COPY {StageTable} ({columns}, {SequenceColumn}) FROM STDIN (FORMAT BINARY)";
+
+        var sql = new StringBuilder();
+        sql.Append("INSERT INTO ").Append(QualifiedTable).Append(" AS t (").Append(columns).Append(") ")
+            .Append("SELECT DISTINCT ON (").Append(keys).Append(") ").Append(columns)
+            .Append(" FROM ").Append(StageTable)
+            .Append(" ORDER BY ").Append(keys).Append(", ");
+        if (table.VersionIndex >= 0) sql.Append(TableSchema.Quote(table.Columns[table.VersionIndex].Name)).Append(" DESC NULLS LAST, ");
+        sql.Append(SequenceColumn).Append(" DESC ON CONFLICT (").Append(keys).Append(") ");
+        var updated = Enumerable.Range(0, table.Columns.Count).Where(i => !table.IsKey(i)).ToArray();
+        if (updated.Length == 0)
+        {
+            sql.Append("DO NOTHING");
+        }
+        else
+        {
+            sql.Append("DO UPDATE SET ").AppendJoin(", ", updated.Select(i => $"{TableSchema.Quote(table.Columns[i].Name)} = EXCLUDED.{TableSchema.Quote(table.Columns[i].Name)}"));
+            if (table.VersionIndex >= 0)
+            {
+                var version = TableSchema.Quote(table.Columns[table.VersionIndex].Name);
+                sql.Append(" WHERE t.").Append(version).Append(" IS NULL OR EXCLUDED.").Append(version).Append(" >= t.").Append(version);
+            }
+        }
+        Upsert = sql.ToString();
+    }
+
+    public TableSchema Table { get; }
+
+    /// <summary><c>"schema"."table"</c>.</summary>
+    public string QualifiedTable { get; }
+
+    public string CreateTable { get; }
+
+    public string CreateStage { get; }
+
+    public string CopyIntoStage { get; }
+
+    /// <summary>Moves the staged rows into the table: the latest row per key (highest version, then last written) inserted or updated.</summary>
+    public string Upsert { get; }
+
+    /// <summary>The PostgreSQL type of a column type (as <c>information_schema.columns.data_type</c> reports it).</summary>
+    public static string TypeName(ColumnType type) => type switch
+    {
+        ColumnType.Text => "text",
+        ColumnType.Boolean => "boolean",
+        ColumnType.Int32 => "integer",
+        ColumnType.Int64 => "bigint",
+        ColumnType.Double => "double precision",
+        ColumnType.Timestamp => "timestamp with time zone",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    /// <summary><c>ALTER TABLE … ADD COLUMN IF NOT EXISTS</c> for a column the table lacks (nullable: existing rows have no value).</summary>
+    public string AddColumn(TableColumn column) =>
+        $"ALTER TABLE {QualifiedTable} ADD COLUMN IF NOT EXISTS {TableSchema.Quote(column.Name)} {TypeName(column.Type)}";
+}

@@ -1,0 +1,242 @@
+using Npgsql;
+using Platform.Sinks.Postgres;
+using Platform.Sinks.Warehouse;
+using Platform.Warehouse.Tests.Infrastructure;
+
+namespace Platform.Warehouse.Tests.Postgres;
+
+/// <summary>The PostgreSQL upsert sink against a real server (tests/services/postgres.sh).</summary>
+public sealed class PostgresUpsertSinkTests
+{
+    private static PostgresSinkOptions Options(PostgresScratch pg, int batchRows = 50_000) => new()
+    {
+        ConnectionString = pg.ConnectionString,
+        Schema = pg.Schema,
+        BatchRows = batchRows,
+        MaxDelay = TimeSpan.FromMinutes(5),
+        RetryDelay = TimeSpan.FromMilliseconds(20),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(200),
+        Name = "pg-" + pg.Schema,
+    };
+
+    [Fact]
+    public async Task Upsert_MillionUpdatesWithRepeatedKeys_LeavesOneRowPerUserWithItsLatestValues()
+    {
+        const int Users = 100_000;
+        const long Updates = 1_000_000;
+        await using var pg = await PostgresScratch.CreateAsync();
+        var ids = ProfileUpdates.UserIds(Users);
+        var emails = ids.Select(id => id + "@example.com").ToArray();
+        var mapping = new ProfileMapping("CUSTOMER_PROFILES", ids, emails);
+        await using (var sink = new PostgresUpsertSink<ProfileUpdate, ProfileMapping>(Options(pg), mapping))
+        {
+            await sink.OpenAsync(CancellationToken.None);
+            Assert.True(sink.Migration!.Created);
+            await SinkDriver.WriteAsync(sink, Enumerable.Range(0, (int)Updates).Select(i => ProfileUpdates.Make(i, Users)), batchSize: 4096);
+            await sink.FlushAsync(CancellationToken.None);
+            Assert.Equal(Updates, sink.RowsWritten);
+            // One COPY + upsert per ~50 k rows (the buffer passes BatchRows by at most one incoming batch).
+            Assert.InRange(sink.BatchesWritten, Updates / (50_000 + 4096), Updates / 50_000);
+        }
+
+        // Unquoted CUSTOMER_PROFILES folds to the table's lower-case name.
+        Assert.Equal(Users, await pg.ScalarAsync<long>($"SELECT count(*) FROM \"{pg.Schema}\".CUSTOMER_PROFILES"));
+        Assert.Equal(Users, await pg.ScalarAsync<long>($"SELECT count(DISTINCT customer_id) FROM \"{pg.Schema}\".customer_profiles"));
+        var latest = ProfileUpdates.Latest(Updates, Users);
+        var checkedRows = 0;
+        await using (var command = pg.DataSource.CreateCommand(
+            $"SELECT customer_id, email, churn_risk_score, churn_risk_category, total_deposits_usd, gaming_level, twitch_linked, last_activity_date, update_seq, cdp_last_updated FROM \"{pg.Schema}\".customer_profiles"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            var index = ids.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
+            while (await reader.ReadAsync())
+            {
+                var expected = latest[index[reader.GetString(0)]];
+                Assert.Equal(expected.Sequence, reader.GetInt64(8));
+                Assert.Equal(expected.HasEmail ? emails[expected.User] : null, reader.IsDBNull(1) ? null : reader.GetString(1));
+                Assert.Equal(expected.Score, reader.GetDouble(2));
+                Assert.Equal(ProfileMapping.CategoryName(expected.Category), reader.GetString(3));
+                Assert.Equal(expected.Deposits, reader.GetDouble(4));
+                Assert.Equal(expected.GamingLevel, reader.GetInt32(5));
+                Assert.Equal(expected.TwitchLinked, reader.GetBoolean(6));
+                Assert.Equal(DateTime.UnixEpoch.AddMilliseconds(expected.LastActivityMs), reader.GetDateTime(7));
+                Assert.Equal(DateTime.UnixEpoch.AddMilliseconds(expected.UpdatedMs), reader.GetDateTime(9));
+                checkedRows++;
+            }
+        }
+        Assert.Equal(Users, checkedRows);
+    }
+
+    [Fact]
+    public async Task Upsert_ValueWithQuotesSemicolonsAndDropTable_IsStoredVerbatim()
+    {
+        const string Hostile = "O'Brien \"the\" admin; '; DROP TABLE customer_profiles; -- \\ $1 $$ E'\\x00' \n\t ünïcødé 🙂";
+        await using var pg = await PostgresScratch.CreateAsync();
+        var ids = new[] { Hostile, "plain" };
+        var emails = new[] { "'; DROP TABLE customer_profiles; --@x.com", "a@b.c" };
+        var mapping = new ProfileMapping("customer_profiles", ids, emails);
+        await using (var sink = new PostgresUpsertSink<ProfileUpdate, ProfileMapping>(Options(pg), mapping))
+        {
+            await sink.OpenAsync(CancellationToken.None);
+            var rows = new[] { ProfileUpdates.Make(0, 2), ProfileUpdates.Make(1, 2), ProfileUpdates.Make(2, 2) with { User = 0, HasEmail = true } };
+            await SinkDriver.WriteAsync(sink, rows);
+            await sink.FlushAsync(CancellationToken.None);
+        }
+        Assert.Equal(2L, await pg.ScalarAsync<long>($"SELECT count(*) FROM \"{pg.Schema}\".customer_profiles"));
+        Assert.Equal(emails[0], await pg.ScalarAsync<string>($"SELECT email FROM \"{pg.Schema}\".customer_profiles WHERE customer_id = $1", Hostile));
+        Assert.Equal(Hostile, await pg.ScalarAsync<string>($"SELECT customer_id FROM \"{pg.Schema}\".customer_profiles WHERE update_seq = 2"));
+    }
+
+    [Fact]
+    public async Task Open_TableMissingAColumn_AddsItAndKeepsExistingRows()
+    {
+        await using var pg = await PostgresScratch.CreateAsync();
+        var ids = ProfileUpdates.UserIds(10);
+        await using (var v1 = new PostgresUpsertSink<ProfileUpdate, ProfileMapping>(Options(pg), new ProfileMapping("profiles", ids)))
+        {
+            await v1.OpenAsync(CancellationToken.None);
+            await SinkDriver.WriteAsync(v1, Enumerable.Range(0, 10).Select(i => ProfileUpdates.Make(i, 10)));
+            await v1.FlushAsync(CancellationToken.None);
+        }
+        await using (var v2 = new PostgresUpsertSink<ProfileUpdate, ProfileMapping>(Options(pg), new ProfileMapping("profiles", ids, withNotes: true)))
+        {
+            await v2.OpenAsync(CancellationToken.None);
+            Assert.False(v2.Migration!.Created);
+            Assert.Equal(["notes"], v2.Migration.AddedColumns);
+            await SinkDriver.WriteAsync(v2, Enumerable.Range(10, 5).Select(i => ProfileUpdates.Make(i, 10)));
+            await v2.FlushAsync(CancellationToken.None);
+        }
+        Assert.Equal(10L, await pg.ScalarAsync<long>($"SELECT count(*) FROM \"{pg.Schema}\".profiles"));
+        Assert.Equal(5L, await pg.ScalarAsync<long>($"SELECT count(*) FROM \"{pg.Schema}\".profiles WHERE notes = 'v2'"));
+        Assert.Equal(5L, await pg.ScalarAsync<long>($"SELECT count(*) FROM \"{pg.Schema}\".profiles WHERE notes IS NULL"));
+    }
+
+    [Fact]
+    public async Task Open_ColumnWithAnotherType_FailsNamingBothTypes()
+    {
+        await using var pg = await PostgresScratch.CreateAsync();
+        await using (var command = pg.DataSource.CreateCommand($"CREATE TABLE \"{pg.Schema}\".profiles (customer_id text PRIMARY KEY, churn_risk_score text)"))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        await using var sink = new PostgresUpsertSink<ProfileUpdate, ProfileMapping>(Options(pg), new ProfileMapping("profiles", ["u"]));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => sink.OpenAsync(CancellationToken.None).AsTask());
+        Assert.Contains("churn_risk_score", error.Message, StringComparison.Ordinal);
+        Assert.Contains("text", error.Message, StringComparison.Ordinal);
+        Assert.Contains("double precision", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Upsert_WithVersionColumn_KeepsTheNewerStoredRowAgainstAnOlderReplay()
+    {
+        await using var pg = await PostgresScratch.CreateAsync();
+        var mapping = new ProfileMapping("profiles", ["u0"], versioned: true);
+        var newer = ProfileUpdates.Make(10, 1);
+        var older = ProfileUpdates.Make(3, 1);
+        await using (var sink = new PostgresUpsertSink<ProfileUpdate, ProfileMapping>(Options(pg), mapping))
+        {
+            await sink.OpenAsync(CancellationToken.None);
+            await SinkDriver.WriteAsync(sink, [newer]);
+            await sink.FlushAsync(CancellationToken.None);
+            // Within one batch the highest version wins even when it arrives first; across batches the stored newer row stays.
+            await SinkDriver.WriteAsync(sink, [ProfileUpdates.Make(12, 1), ProfileUpdates.Make(11, 1)]);
+            await sink.FlushAsync(CancellationToken.None);
+            await SinkDriver.WriteAsync(sink, [older]);
+            await sink.FlushAsync(CancellationToken.None);
+        }
+        Assert.Equal(12L, await pg.ScalarAsync<long>($"SELECT update_seq FROM \"{pg.Schema}\".profiles"));
+    }
+
+    [Fact]
+    public async Task Write_BackendsTerminatedMidRun_RetriesAndLosesNothing()
+    {
+        const int Users = 5_000;
+        await using var pg = await PostgresScratch.CreateAsync();
+        var ids = ProfileUpdates.UserIds(Users);
+        var options = Options(pg, batchRows: 5_000);
+        await using var sink = new PostgresUpsertSink<ProfileUpdate, ProfileMapping>(options, new ProfileMapping("profiles", ids));
+        await sink.OpenAsync(CancellationToken.None);
+
+        // Terminate the sink's backends three times, at random moments while batches are written: mid-COPY,
+        // mid-upsert or idle in the pool, each makes the next statement fail with 57P01 or a broken connection.
+        var terminated = 0;
+        var killer = Task.Run(async () =>
+        {
+            await using var admin = NpgsqlDataSource.Create(pg.ConnectionString);
+            while (terminated < 3)
+            {
+                await Task.Delay(Random.Shared.Next(50, 400));
+                await using var command = admin.CreateCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()");
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "platform-sink-" + options.Name });
+                terminated += (int)(long)(await command.ExecuteScalarAsync())!;
+            }
+        });
+
+        long written = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while ((!killer.IsCompleted || written < 100_000) && DateTime.UtcNow < deadline)
+        {
+            var from = written;
+            await SinkDriver.WriteAsync(sink, Enumerable.Range(0, 10_000).Select(i => ProfileUpdates.Make(from + i, Users)));
+            written += 10_000;
+        }
+        await killer.WaitAsync(TimeSpan.FromSeconds(30));
+        await sink.FlushAsync(CancellationToken.None);
+
+        Assert.True(sink.Retries > 0, $"no batch was retried ({terminated} backends terminated)");
+        Assert.Equal(written, sink.RowsWritten);
+        var latest = ProfileUpdates.Latest(written, Users);
+        Assert.Equal(Users, await pg.ScalarAsync<long>($"SELECT count(*) FROM \"{pg.Schema}\".profiles"));
+        Assert.Equal(latest.Values.Sum(u => u.Sequence), await pg.ScalarAsync<decimal>($"SELECT sum(update_seq) FROM \"{pg.Schema}\".profiles"));
+    }
+
+    [Fact]
+    public async Task Write_OldestRowWaitedMaxDelay_IsWrittenWithoutAFlush()
+    {
+        await using var pg = await PostgresScratch.CreateAsync();
+        var options = Options(pg) with { MaxDelay = TimeSpan.FromMilliseconds(200) };
+        await using var sink = new PostgresUpsertSink<ProfileUpdate, ProfileMapping>(options, new ProfileMapping("profiles", ["a", "b"]));
+        await sink.OpenAsync(CancellationToken.None);
+        await SinkDriver.WriteAsync(sink, [ProfileUpdates.Make(0, 2), ProfileUpdates.Make(1, 2)]);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        long rows = 0;
+        while (rows < 2 && DateTime.UtcNow < deadline)
+        {
+            rows = await pg.ScalarAsync<long>($"SELECT count(*) FROM \"{pg.Schema}\".profiles");
+            if (rows < 2) await Task.Delay(50);
+        }
+        Assert.Equal(2, rows);
+    }
+
+    [Fact]
+    public async Task Write_MappingWritesAWrongType_FailsNamingTheColumn()
+    {
+        await using var pg = await PostgresScratch.CreateAsync();
+        await using var sink = new PostgresUpsertSink<ProfileUpdate, WrongTypeMapping>(Options(pg), default);
+        await sink.OpenAsync(CancellationToken.None);
+        await SinkDriver.WriteAsync(sink, [ProfileUpdates.Make(0, 1)]);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => sink.FlushAsync(CancellationToken.None).AsTask());
+        Assert.Contains("'score'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_ConnectionStringWithPassword_IsRefused()
+    {
+        var options = new PostgresSinkOptions { ConnectionString = "Host=127.0.0.1;Username=u;Password=hunter2" };
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    }
+
+    private readonly struct WrongTypeMapping : ITableMapping<ProfileUpdate>
+    {
+        private static readonly TableSchema Table = new("wrong", [new("id", ColumnType.Text), new("score", ColumnType.Double)], ["id"]);
+
+        public TableSchema Schema => Table;
+
+        public void Write<TWriter>(in ProfileUpdate row, ref TWriter writer) where TWriter : struct, IRowWriter
+        {
+            writer.WriteText("x");
+            writer.WriteInt64(row.Sequence); // the schema says Double
+        }
+    }
+}

@@ -19,16 +19,18 @@ public class DashboardBrowserTests
     {
         var chromium = Environment.GetEnvironmentVariable("PLATFORM_TEST_CHROMIUM") is { Length: > 0 } c ? c : "/usr/bin/chromium";
         Assert.True(File.Exists(chromium), $"Chromium not found at {chromium}: run tests/run.sh (tests/services/chromium.sh installs it) or set PLATFORM_TEST_CHROMIUM.");
-        await using var fixture = await DashboardFixture.StartAsync(rate: 150_000);
+        await using var fixture = await DashboardFixture.StartAsync(rate: 100_000, monitored: true);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ChromiumArgs });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         await page.GotoAsync(new Uri(fixture.Address, "/dashboard").ToString());
 
-        // The graph: one box per stage, fused hops marked.
-        var stages = page.Locator("#graph .stage");
+        // The graph: one box per stage, fused hops marked, and the monitors watching the stream.
+        var stages = page.Locator("#graph .stage:not(.monitor)");
         await Assertions.Expect(stages).ToHaveCountAsync(fixture.Graph.Stages.Count, new() { Timeout = 15_000 });
+        Assert.Equal(3, fixture.SideStages.Count);
+        await Assertions.Expect(page.Locator("#graph .stage.monitor")).ToHaveCountAsync(fixture.SideStages.Count);
         Assert.Equal(fixture.Graph.Stages[0].Name, (await stages.First.Locator(".name").InnerTextAsync()).Trim());
         Assert.Equal(fixture.Graph.Stages.Count(s => s.FusedWithPrevious), await page.Locator("#graph .arrow.fused").CountAsync());
 
@@ -38,14 +40,13 @@ public class DashboardBrowserTests
         Assert.True(second > first, $"records in should rise: {first} then {second}");
         Assert.Equal("off", await page.Locator("#checkpoint").InnerTextAsync());
 
-        // An injected anomaly appears in the alert table.
-        var now = DateTimeOffset.UtcNow;
-        fixture.Alerts.Publish(new Alert("device-0042/humidity", now.AddSeconds(-4), 71.2, 4.1, 35, 55, "humidity above band", AlertSeverity.Warning, "anomaly"));
-        fixture.Alerts.Publish(new Alert("device-0017/temperature", now.AddSeconds(-2), 97.5, 8.3, 18, 26, "temperature spike far outside the expected range", AlertSeverity.Critical, "anomaly"));
-        var row = page.Locator("#alerts tbody tr.alert", new() { HasText = "device-0017/temperature" });
-        await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = 10_000 });
-        Assert.Contains("critical", (await row.InnerTextAsync()).ToLowerInvariant(), StringComparison.Ordinal);
-        await Assertions.Expect(page.Locator("#alerts tbody tr.alert")).ToHaveCountAsync(2);
+        // An anomaly the generator injected into the data, caught by the anomaly operator, appears in the alert table.
+        var anomaly = page.Locator("#alerts tbody tr.alert", new() { HasText = "anomaly" });
+        await Assertions.Expect(anomaly.First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        Assert.Contains(fixture.Alerts.Recent(), a => a.Source == "anomaly" && a.Score >= 0.999);
+        var text = (await anomaly.First.InnerTextAsync()).ToLowerInvariant();
+        Assert.True(text.Contains("warning", StringComparison.Ordinal) || text.Contains("critical", StringComparison.Ordinal), text);
+        Assert.Matches("[\\w-]+/(temperature|humidity|pressure|vibration)", text);
 
         // For the README picture: let the first windows fire (10 s of event time is 1 M generated
         // records) so the output side shows numbers too; the picture is taken either way.

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Platform.Engine.Batching;
 using Platform.Engine.Checkpoints;
 using Platform.Engine.Contracts;
+using Platform.Engine.Tracing;
 
 namespace Platform.Engine.Runtime;
 
@@ -101,24 +102,51 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
         {
             var parsed = _job._recordPool.Rent();
             long maxTime;
+            // Tracing off (no listener): one check per chunk, no span, nothing allocated.
+            var span = EngineTracing.Enabled ? EngineTracing.StartBatch("parse", _job._plan.Name, "parse") : null;
             try
             {
                 var rejected = _job._parser.Parse(chunk, _job._plan.Source.Name, parsed, _job._deadLetters);
                 Interlocked.Add(ref _job._stats.RecordsIn, parsed.Count);
                 if (rejected > 0) Interlocked.Add(ref _job._stats.ParseErrors, rejected);
+                if (span is not null)
+                {
+                    EngineTracing.TagRecords<T>(span, parsed.Items);
+                    span.SetTag("platform.partition", chunk.Partition);
+                    span.SetTag("platform.position", chunk.Position);
+                    span.SetTag("platform.rejected", rejected);
+                }
                 parsed = ApplyStateless(parsed);
                 maxTime = Partition(parsed);
                 var watermark = _job._watermark.Complete(chunk.Sequence, chunk.Partition, maxTime);
                 await SendOutboundAsync(watermark, abort);
                 _senderWatermark[_index] = watermark;
-                _operator.OnRecords(parsed.Items, _output);
+                ProcessKeyed(parsed.Items, span is not null);
                 AdvanceWatermark(MinSenderWatermark());
             }
             finally
             {
+                span?.Dispose();
                 parsed.Dispose();
                 chunk.Dispose();
             }
+        }
+
+        /// <summary>Runs the keyed operator over a batch, in a <c>keyed</c> span when tracing is on.</summary>
+        private void ProcessKeyed(ReadOnlySpan<T> records, bool traced)
+        {
+            if (!traced || records.IsEmpty)
+            {
+                _operator.OnRecords(records, _output);
+                return;
+            }
+            using var span = EngineTracing.StartBatch("keyed", _job._plan.Name, "keyed");
+            if (span is not null)
+            {
+                EngineTracing.TagRecords(span, records);
+                span.SetTag("platform.worker", _index);
+            }
+            _operator.OnRecords(records, _output);
         }
 
         private Batch<T> ApplyStateless(Batch<T> batch)
@@ -243,7 +271,7 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
                     OnBarrier(m.Barrier, m.Sender);
                     return;
                 }
-                if (m.Batch.Count > 0) _operator.OnRecords(m.Batch.Items, _output);
+                if (m.Batch.Count > 0) ProcessKeyed(m.Batch.Items, EngineTracing.Enabled);
                 _senderWatermark[m.Sender] = Math.Max(_senderWatermark[m.Sender], m.Batch.Watermark);
                 if (m.Done) _senderDone[m.Sender] = true;
             }

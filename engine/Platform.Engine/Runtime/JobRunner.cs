@@ -5,6 +5,7 @@ using Platform.Engine.Checkpoints;
 using Platform.Engine.Contracts;
 using Platform.Engine.DeadLetters;
 using Platform.Engine.Metrics;
+using Platform.Engine.Tracing;
 
 namespace Platform.Engine.Runtime;
 
@@ -229,7 +230,12 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
             }
             try
             {
-                foreach (var sink in _sinks) await sink.WriteAsync(batch, abort);
+                foreach (var sink in _sinks)
+                {
+                    using var span = EngineTracing.Enabled ? EngineTracing.StartBatch("sink", _plan.Name, sink.Name, ActivityKind.Client) : null;
+                    if (span is not null) EngineTracing.TagRecords<TOut>(span, batch.Items);
+                    await sink.WriteAsync(batch, abort);
+                }
                 Interlocked.Add(ref _stats.RecordsOut, batch.Count);
                 Interlocked.Increment(ref _stats.BatchesOut);
             }

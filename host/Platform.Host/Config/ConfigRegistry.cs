@@ -55,6 +55,10 @@ internal sealed class ConfigRegistry
             KeyByStep.Kind,
             WindowStep.Kind,
             AggregateStep.Kind,
+            AnomalyStep.Kind,
+            QualitySteps.Freshness,
+            QualitySteps.Volume,
+            QualitySteps.SchemaDrift,
         ],
         sources:
         [

@@ -35,6 +35,18 @@ internal sealed record PipelineConfig(
     /// <summary>Periodic checkpoints and recovery (<c>checkpoint</c>); null = off.</summary>
     public CheckpointConfig? Checkpoint { get; init; }
 
+    /// <summary>How lines are read before parsing (<c>parser</c>).</summary>
+    public ParserConfig Parser { get; init; } = ParserConfig.Default;
+
+    /// <summary>Alert channels and limits (<c>alerts</c>); null = alerts reach the dashboard only.</summary>
+    public AlertsConfig? Alerts { get; init; }
+
+    /// <summary>The run report posted at the end of a run (<c>run-report</c>); null = none.</summary>
+    public RunReportConfig? RunReport { get; init; }
+
+    /// <summary>OpenTelemetry tracing (<c>tracing</c>); null = off.</summary>
+    public TracingConfig? Tracing { get; init; }
+
     /// <summary>
     /// The pipeline made of defaults only: a generator, key by device×sensor, 10 s tumbling
     /// windows, every aggregate, a null sink.

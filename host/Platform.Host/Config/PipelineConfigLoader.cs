@@ -19,7 +19,7 @@ internal static partial class PipelineConfigLoader
 {
     /// <summary>The top-level keys, in the order hints list them.</summary>
     public static readonly IReadOnlyList<string> TopLevelKeys =
-        ["name", "source", "format", "event-time", "steps", "sinks", "dead-letter", "runtime", "http", "checkpoint"];
+        ["name", "source", "format", "event-time", "steps", "sinks", "dead-letter", "runtime", "http", "checkpoint", "parser", "alerts", "run-report", "tracing"];
 
     /// <summary>Loads and checks a pipeline file.</summary>
     public static ConfigLoadResult Load(string path, string? workingDirectory = null, ConfigRegistry? registry = null)
@@ -119,13 +119,17 @@ internal static partial class PipelineConfigLoader
         var http = HttpBinder.Bind(root.Mapping("http"));
         var checkpoint = CheckpointBinder.Bind(root.Mapping("checkpoint"), context);
         KafkaChecks.Check(root, source, sinks, checkpoint);
+        var parser = OpsBinders.Bind(root.Mapping("parser"), ParserConfig.Default);
+        var alerts = OpsBinders.BindAlerts(root.Mapping("alerts"));
+        var runReport = OpsBinders.BindRunReport(root.Mapping("run-report"));
+        var tracing = OpsBinders.BindTracing(root.Mapping("tracing"));
         root.ReportUnknownKeys();
 
         if (context.Errors.Count > 0 || source is null || steps is null || sinks is null)
         {
             return null;
         }
-        return new PipelineConfig(name, source, format, eventTime, steps, sinks, deadLetter, context.Runtime, http) { Checkpoint = checkpoint };
+        return new PipelineConfig(name, source, format, eventTime, steps, sinks, deadLetter, context.Runtime, http) { Checkpoint = checkpoint, Parser = parser, Alerts = alerts, RunReport = runReport, Tracing = tracing };
     }
 
     private static SourceConfig? BindSource(MappingReader root, ConfigRegistry registry)

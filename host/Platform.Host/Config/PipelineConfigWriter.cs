@@ -59,7 +59,71 @@ internal static class PipelineConfigWriter
                 ConfigYaml.Pair("retain", ConfigYaml.Number(checkpoint.Retain)),
             ]);
         }
+        OpsSections(yaml, config);
         return yaml.ToString();
+    }
+
+    private static void OpsSections(StringBuilder yaml, PipelineConfig config)
+    {
+        if (config.Parser != ParserConfig.Default)
+        {
+            yaml.AppendLine("parser:");
+            Fields(yaml, "  ", [ConfigYaml.Pair("skip-prefix", config.Parser.SkipPrefix ? "true" : "false")]);
+        }
+        if (config.Tracing is { } t)
+        {
+            yaml.AppendLine("tracing:");
+            Fields(yaml, "  ",
+            [
+                ConfigYaml.Pair("endpoint", ConfigYaml.Text(t.Endpoint)),
+                ConfigYaml.Pair("protocol", ConfigYaml.Enum(t.Protocol)),
+                ConfigYaml.Pair("service-name", ConfigYaml.Text(t.ServiceName)),
+                ConfigYaml.Pair("sample-ratio", ConfigYaml.Number(t.SampleRatio)),
+            ]);
+        }
+        if (config.RunReport is { } r)
+        {
+            yaml.AppendLine("run-report:");
+            var fields = new List<KeyValuePair<string, string>> { ConfigYaml.Pair("url", ConfigYaml.Text(r.Url)), ConfigYaml.Pair("namespace", ConfigYaml.Text(r.Namespace)) };
+            if (r.Id is not null) fields.Add(ConfigYaml.Pair("id", ConfigYaml.Text(r.Id)));
+            if (r.Token is not null) fields.Add(ConfigYaml.Pair("token", ConfigYaml.Text(r.Token)));
+            if (r.Organization is not null) fields.Add(ConfigYaml.Pair("organization", ConfigYaml.Text(r.Organization)));
+            Fields(yaml, "  ", fields);
+        }
+        if (config.Alerts is { } a)
+        {
+            yaml.AppendLine("alerts:");
+            Fields(yaml, "  ",
+            [
+                ConfigYaml.Pair("min-severity", ConfigYaml.Enum(a.MinSeverity)),
+                ConfigYaml.Pair("template", ConfigYaml.Text(a.Template)),
+                ConfigYaml.Pair("burst", ConfigYaml.Number(a.Burst)),
+                ConfigYaml.Pair("refill", ConfigYaml.Duration(a.Refill)),
+                ConfigYaml.Pair("dedup", ConfigYaml.Duration(a.Dedup)),
+                ConfigYaml.Pair("quiet", ConfigYaml.Duration(a.Quiet)),
+            ]);
+            yaml.AppendLine(a.Sinks.Count == 0 ? "  sinks: []" : "  sinks:");
+            foreach (var sink in a.Sinks)
+            {
+                yaml.Append("    - type: ").AppendLine(sink.Type);
+                var fields = sink switch
+                {
+                    WebhookAlertConfig w => [ConfigYaml.Pair("url", ConfigYaml.Text(w.Url)), ConfigYaml.Pair("secret", ConfigYaml.Text(w.Secret))],
+                    TwilioAlertConfig tw => new List<KeyValuePair<string, string>>
+                    {
+                        ConfigYaml.Pair("account-sid", ConfigYaml.Text(tw.AccountSid)), ConfigYaml.Pair("token", ConfigYaml.Text(tw.Token)),
+                        ConfigYaml.Pair("from", ConfigYaml.Text(tw.From)), ConfigYaml.Pair("to", ConfigYaml.List(tw.To)),
+                    }.Concat(tw.BaseUrl is null ? [] : [ConfigYaml.Pair("base-url", ConfigYaml.Text(tw.BaseUrl))]).ToList(),
+                    SendGridAlertConfig sg => new List<KeyValuePair<string, string>>
+                    {
+                        ConfigYaml.Pair("api-key", ConfigYaml.Text(sg.ApiKey)), ConfigYaml.Pair("from", ConfigYaml.Text(sg.From)),
+                        ConfigYaml.Pair("to", ConfigYaml.List(sg.To)), ConfigYaml.Pair("subject", ConfigYaml.Text(sg.Subject)),
+                    }.Concat(sg.BaseUrl is null ? [] : [ConfigYaml.Pair("base-url", ConfigYaml.Text(sg.BaseUrl))]).ToList(),
+                    _ => [],
+                };
+                Fields(yaml, "      ", fields);
+            }
+        }
     }
 
     private static void Fields(StringBuilder yaml, string indent, IEnumerable<KeyValuePair<string, string>> fields)

@@ -26,6 +26,8 @@ h3 { font-size:12px; color:var(--dim); margin:0 0 6px; font-weight:500; }
 .stage .rate { color:var(--accent); font-variant-numeric:tabular-nums; font-size:13px; margin-top:2px; }
 .stage.sink { border-left-color:var(--ok); }
 .stage.keyed, .stage.keyby { border-left-color:#ba68c8; }
+.stage.monitor { border-left-color:var(--warn, #ffb74d); border-style:dashed; }
+.side-sep { color:var(--dim); padding:0 6px; }
 .arrow { color:var(--dim); font-size:18px; padding:0 2px; }
 .arrow.fused { color:var(--warn); }
 .legend { color:var(--dim); font-size:12px; margin:8px 0 0; }

@@ -28,7 +28,7 @@ internal static partial class DashboardAssets
     if (key !== graphKey) {
       graphKey = key;
       $('graph').innerHTML = stages.map((s, i) =>
-        (i === 0 ? '' : '<span class="arrow' + (s.fused ? ' fused" title="fused: same thread, no channel">⇒' : '">→') + '</span>') +
+        (i === 0 ? '' : s.kind === 'monitor' ? '<span class="side-sep" title="watches the stream">◦</span>' : '<span class="arrow' + (s.fused ? ' fused" title="fused: same thread, no channel">⇒' : '">→') + '</span>') +
         '<div class="stage ' + esc(s.kind) + '" data-stage="' + i + '"><div class="name">' + esc(s.name) + '</div>' +
         '<div class="kind">' + esc(s.kind) + (s.parallelism > 1 ? ' ×' + s.parallelism : '') + '</div>' +
         '<div class="rate"><span class="stage-rate">0</span> rec/s</div></div>').join('');

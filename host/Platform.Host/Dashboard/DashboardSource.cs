@@ -19,8 +19,7 @@ internal sealed class DashboardSource
     /// <summary>Alerts sent in each snapshot.</summary>
     public const int AlertsShown = 50;
 
-    private readonly PipelineGraph _graph;
-    private readonly PipelineStats _stats;
+    private volatile Generation _current;
     private readonly TimeProvider _clock;
     private readonly int _chunkCapacity;
     private readonly int _sinkCapacity;
@@ -35,16 +34,33 @@ internal sealed class DashboardSource
     public DashboardSource(PipelineDefinition definition, PipelineStats stats, AlertFeed alerts, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        _graph = definition.Graph;
-        _stats = stats ?? throw new ArgumentNullException(nameof(stats));
+        _current = new Generation(definition.Graph, stats ?? throw new ArgumentNullException(nameof(stats)), CarriedTotals.None);
+        var graph = definition.Graph;
         Alerts = alerts ?? throw new ArgumentNullException(nameof(alerts));
         _clock = clock ?? TimeProvider.System;
         // The engine's chunk channel holds two chunks per parse worker; batch channels hold ChannelCapacity.
-        var workers = _graph.Stages.FirstOrDefault(s => s.Kind == StageKind.Parse)?.Parallelism ?? definition.Options.EffectiveWorkers;
+        var workers = graph.Stages.FirstOrDefault(s => s.Kind == StageKind.Parse)?.Parallelism ?? definition.Options.EffectiveWorkers;
         _chunkCapacity = Math.Max(2, workers * 2);
         _sinkCapacity = definition.Options.ChannelCapacity;
         _started = _lastAt = _clock.GetUtcNow();
     }
+
+    /// <summary>
+    /// Shows another run of the pipeline (after a hot reload): its graph and live counters, on top of the
+    /// totals of the runs before it, so counters keep rising across a reload.
+    /// </summary>
+    public void Attach(PipelineDefinition definition, PipelineStats stats, CarriedTotals carried)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(stats);
+        _current = new Generation(definition.Graph, stats, carried);
+    }
+
+    /// <summary>Monitors and side operators shown after the graph (e.g. <c>anomaly ≥ 0.999</c>, <c>freshness 30s</c>).</summary>
+    public IReadOnlyList<string> SideStages { get; set; } = [];
+
+    /// <summary>Hot reloads applied so far (shown on the page).</summary>
+    public int Reloads { get; set; }
 
     /// <summary>The feed whose recent alerts the page lists; alert-producing stages publish into it.</summary>
     public AlertFeed Alerts { get; }
@@ -62,8 +78,11 @@ internal sealed class DashboardSource
     public byte[] Sample()
     {
         var now = _clock.GetUtcNow();
-        var recordsIn = _stats.Records;
-        var recordsOut = _stats.Output;
+        var current = _current;
+        var stats = current.Stats;
+        var carried = current.Carried;
+        var recordsIn = carried.RecordsIn + stats.Records;
+        var recordsOut = carried.RecordsOut + stats.Output;
         var seconds = (now - _lastAt).TotalSeconds;
         if (seconds > 0.05)
         {
@@ -84,13 +103,14 @@ internal sealed class DashboardSource
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("pipeline", _graph.Name);
+            json.WriteString("pipeline", current.Graph.Name);
             json.WriteString("status", Status);
+            json.WriteNumber("reloads", Reloads);
             json.WriteNumber("time", now.ToUnixTimeMilliseconds());
             json.WriteNumber("uptimeSeconds", Math.Round((now - _started).TotalSeconds, 1));
 
             json.WriteStartArray("stages");
-            foreach (var stage in _graph.Stages)
+            foreach (var stage in current.Graph.Stages)
             {
                 json.WriteStartObject();
                 json.WriteString("name", stage.Name);
@@ -100,14 +120,24 @@ internal sealed class DashboardSource
                 json.WriteNumber("recordsPerSecond", Math.Round(stage.Kind == StageKind.Sink ? _outRate : _inRate, 1));
                 json.WriteEndObject();
             }
+            foreach (var side in SideStages)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", side);
+                json.WriteString("kind", "monitor");
+                json.WriteNumber("parallelism", 1);
+                json.WriteBoolean("fused", false);
+                json.WriteNumber("recordsPerSecond", Math.Round(_inRate, 1));
+                json.WriteEndObject();
+            }
             json.WriteEndArray();
 
             json.WriteStartObject("counters");
             json.WriteNumber("recordsIn", recordsIn);
             json.WriteNumber("recordsOut", recordsOut);
-            json.WriteNumber("deadLetters", _stats.Rejected);
-            json.WriteNumber("late", _stats.Late);
-            json.WriteNumber("bytes", _stats.Bytes);
+            json.WriteNumber("deadLetters", carried.DeadLetters + stats.Rejected);
+            json.WriteNumber("late", carried.Late + stats.Late);
+            json.WriteNumber("bytes", carried.Bytes + stats.Bytes);
             json.WriteEndObject();
 
             json.WriteStartObject("rates");
@@ -119,7 +149,7 @@ internal sealed class DashboardSource
             json.WriteEndObject();
 
             json.WriteStartObject("watermark");
-            var watermark = _stats.CurrentWatermark;
+            var watermark = stats.CurrentWatermark;
             if (watermark == long.MinValue)
             {
                 json.WriteNull("time");
@@ -133,9 +163,9 @@ internal sealed class DashboardSource
             json.WriteEndObject();
 
             json.WriteStartObject("queues");
-            json.WriteNumber("chunk", _stats.ChunkQueueDepth);
+            json.WriteNumber("chunk", stats.ChunkQueueDepth);
             json.WriteNumber("chunkCapacity", _chunkCapacity);
-            json.WriteNumber("sink", _stats.SinkQueueDepth);
+            json.WriteNumber("sink", stats.SinkQueueDepth);
             json.WriteNumber("sinkCapacity", _sinkCapacity);
             json.WriteEndObject();
 
@@ -183,3 +213,14 @@ internal sealed class DashboardSource
         else json.WriteNull(name);
     }
 }
+
+/// <summary>Totals of the runs before the current one (hot reloads), added to its live counters.</summary>
+internal sealed record CarriedTotals(long RecordsIn, long RecordsOut, long DeadLetters, long Late, long Bytes)
+{
+    public static CarriedTotals None { get; } = new(0, 0, 0, 0, 0);
+
+    public CarriedTotals Add(PipelineStats s) => new(RecordsIn + s.Records, RecordsOut + s.Output, DeadLetters + s.Rejected, Late + s.Late, Bytes + s.Bytes);
+}
+
+/// <summary>The run the dashboard shows.</summary>
+internal sealed record Generation(PipelineGraph Graph, PipelineStats Stats, CarriedTotals Carried);

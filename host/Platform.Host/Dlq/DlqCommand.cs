@@ -4,7 +4,10 @@ using Spectre.Console;
 
 namespace Platform.Host.Dlq;
 
-/// <summary><c>platform dlq inspect &lt;file&gt;</c>: dead letters by reason, with counts and samples.</summary>
+/// <summary>
+/// <c>platform dlq inspect &lt;file&gt;</c>: dead letters by reason, with counts and samples;
+/// <c>platform dlq replay &lt;file&gt; --to &lt;pipeline.yaml&gt;</c>: re-inject them after a fix, once each.
+/// </summary>
 internal static class DlqCommand
 {
     public const int ExitOk = 0;
@@ -20,7 +23,59 @@ internal static class DlqCommand
         inspect.SetAction((ParseResult pr) => Inspect(pr.GetValue(file) ?? "", Math.Max(0, pr.GetValue(samples)), AnsiConsole.Console));
         var dlq = new Command("dlq", "Dead-letter queue tools.");
         dlq.Subcommands.Add(inspect);
+        dlq.Subcommands.Add(CreateReplay());
         return dlq;
+    }
+
+    private static Command CreateReplay()
+    {
+        var file = new Argument<string>("file") { Description = "The dead-letter NDJSON file." };
+        var to = new Option<string>("--to") { Description = "The (fixed) pipeline YAML whose parser, steps and sinks take the records.", Required = true };
+        var workers = new Option<int?>("--workers") { Description = "Worker threads (overrides runtime.workers)." };
+        var replay = new Command("replay", "Re-inject dead letters into a pipeline after a fix, once each (de-duplicated by source position; landed ones are kept in <file>.replayed).");
+        replay.Arguments.Add(file);
+        replay.Options.Add(to);
+        replay.Options.Add(workers);
+        replay.SetAction(async (ParseResult pr, CancellationToken ct) =>
+            await ReplayAsync(pr.GetValue(file) ?? "", pr.GetValue(to) ?? "", pr.GetValue(workers), AnsiConsole.Console, Console.Error, ct));
+        return replay;
+    }
+
+    /// <summary>Runs a replay and prints what it did.</summary>
+    internal static async Task<int> ReplayAsync(string path, string pipeline, int? workers, IAnsiConsole console, TextWriter errors, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path))
+        {
+            console.MarkupLine($"[red]no such dead-letter file:[/] {Markup.Escape(path)}");
+            return ExitMissing;
+        }
+        var loaded = Config.PipelineConfigLoader.Load(pipeline);
+        if (loaded.Config is not { } config)
+        {
+            return Cli.ValidateCommand.Run(pipeline, errors);
+        }
+        ReplayResult result;
+        try
+        {
+            result = await DlqReplay.RunAsync(path, config, errors, workers, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or IOException)
+        {
+            console.MarkupLine($"[red]cannot replay:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
+        var inv = CultureInfo.InvariantCulture;
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]replay of {Markup.Escape(path)}[/] into {Markup.Escape(config.Name)}");
+        table.AddColumn("dead letters").AddColumn(new TableColumn("count").RightAligned());
+        table.AddRow("read", result.Entries.ToString("N0", inv));
+        table.AddRow("duplicates (same source position)", result.Duplicates.ToString("N0", inv));
+        table.AddRow("already replayed", result.AlreadyReplayed.ToString("N0", inv));
+        table.AddRow("[green]replayed now[/]", result.Replayed.ToString("N0", inv));
+        table.AddRow(result.FailedAgain > 0 ? "[yellow]failed again[/]" : "failed again", result.FailedAgain.ToString("N0", inv));
+        table.AddRow("results written", result.RecordsOut.ToString("N0", inv));
+        console.Write(table);
+        if (result.FailedAgain > 0) console.MarkupLine($"records that failed again are in {Markup.Escape(result.FailedPath)}; fix and replay again");
+        return ExitOk;
     }
 
     /// <summary>Prints the report of <paramref name="path"/> to <paramref name="console"/>.</summary>

@@ -10,6 +10,9 @@ using Platform.Engine.Time;
 using Platform.Engine.Windows;
 using Platform.Formats;
 using Platform.Host.Config;
+using Platform.Host.Config.Steps;
+using Platform.Operators.Anomaly;
+using Platform.Sinks.Alerts;
 using Platform.Sinks.Console;
 using Platform.Sinks.DeadLetter;
 using Platform.Sinks.DuckDb;
@@ -23,7 +26,26 @@ namespace Platform.Host.Running;
 /// <param name="Workers">Worker threads.</param>
 /// <param name="CheckpointDir">Checkpoint folder (turns checkpoints on with the YAML's or the default interval).</param>
 /// <param name="Log">Where checkpoint recovery lines go (restored, skipped and why).</param>
-internal sealed record RunOverrides(long? MaxEvents = null, int? Workers = null, string? CheckpointDir = null, Action<string>? Log = null);
+internal sealed record RunOverrides(long? MaxEvents = null, int? Workers = null, string? CheckpointDir = null, Action<string>? Log = null)
+{
+    /// <summary>Where alerts go (the daemon's, kept across reloads); null = a hub owned by the assembly.</summary>
+    public AlertHub? Alerts { get; init; }
+
+    /// <summary>The source-level monitors (the daemon's, kept across reloads); null = owned by the assembly when the YAML names any.</summary>
+    public QualityMonitorSet? Monitors { get; init; }
+
+    /// <summary>Reads from this source instead of the YAML's (DLQ replay).</summary>
+    public IChunkSource? Source { get; init; }
+
+    /// <summary>Writes dead letters here instead of the YAML's dead-letter path.</summary>
+    public string? DeadLetterPath { get; init; }
+
+    /// <summary>Wraps the dead-letter sink the engine writes to (DLQ replay maps positions back).</summary>
+    public Func<IDeadLetterSink, IDeadLetterSink>? WrapDeadLetters { get; init; }
+
+    /// <summary>Turns checkpoints off whatever the YAML says (DLQ replay).</summary>
+    public bool NoCheckpoints { get; init; }
+}
 
 /// <summary>Everything a run owns: the compiled pipeline and what must be disposed after it.</summary>
 internal sealed class PipelineAssembly : IAsyncDisposable
@@ -34,6 +56,12 @@ internal sealed class PipelineAssembly : IAsyncDisposable
     public required SymbolTable Symbols { get; init; }
     public required IChunkSource Source { get; init; }
     public required DeadLetterFileSink DeadLetters { get; init; }
+
+    /// <summary>Where the run's alerts go.</summary>
+    public required AlertHub Alerts { get; init; }
+
+    /// <summary>The source-level monitors, if any.</summary>
+    public QualityMonitorSet? Monitors { get; init; }
 
     /// <summary>Valid records the source emitted, where the source knows (the generator does).</summary>
     public Func<long>? SourceValidRecords { get; init; }
@@ -52,15 +80,20 @@ internal static class PipelineFactory
     public static PipelineAssembly Build(PipelineConfig config, RunOverrides overrides)
     {
         var symbols = new SymbolTable();
-        var deadLetters = new DeadLetterFileSink(new DeadLetterFileOptions { Path = config.DeadLetter.FullPath });
-        var checkpoint = overrides.CheckpointDir is { } dir
+        var deadLetters = new DeadLetterFileSink(new DeadLetterFileOptions { Path = overrides.DeadLetterPath ?? config.DeadLetter.FullPath });
+        var checkpoint = overrides.NoCheckpoints ? null : overrides.CheckpointDir is { } dir
             ? (config.Checkpoint ?? CheckpointConfig.At(dir, Environment.CurrentDirectory)) with { Dir = dir, FullPath = Path.GetFullPath(dir) }
             : config.Checkpoint;
         if (checkpoint is not null && config.Sinks.OfType<DuckDbSinkConfig>().FirstOrDefault(d => d.Mode == SinkWriteMode.Replace) is { } replacing)
         {
             throw new InvalidOperationException($"The duckdb sink writing {replacing.Path} has mode: replace, which drops the table at every start, so results from before a restart would be lost. With checkpoints use mode: upsert.");
         }
-        var (source, validRecords) = CreateSource(config, overrides);
+        var (source, validRecords) = overrides.Source is { } given ? (given, null) : CreateSource(config, overrides);
+        var ownedHub = overrides.Alerts is null ? new AlertHub(new AlertFeed()) : null;
+        var hub = overrides.Alerts ?? ownedHub!;
+        var ownedMonitors = overrides.Monitors is null && HasSourceMonitors(config) ? new QualityMonitorSet(hub, checkEvery: CheckInterval(config)) : null;
+        var monitors = overrides.Monitors ?? ownedMonitors;
+        monitors?.Apply(config, source.Name);
         var options = new PipelineOptions
         {
             Workers = overrides.Workers ?? config.Runtime.Workers,
@@ -72,7 +105,7 @@ internal static class PipelineFactory
                 IdleTimeout = config.EventTime.IdleTimeout,
                 LatePolicy = config.EventTime.LatePolicy,
             },
-            DeadLetters = deadLetters,
+            DeadLetters = overrides.WrapDeadLetters?.Invoke(deadLetters) ?? deadLetters,
             Checkpoint = checkpoint is null ? null : new CheckpointOptions
             {
                 Directory = checkpoint.FullPath,
@@ -85,7 +118,7 @@ internal static class PipelineFactory
         var sinks = config.Sinks.Select(s => CreateSink(s, symbols, deadLetters)).ToArray();
         var parsed = Pipeline.Create(config.Name, options)
             .From(source, source.Name)
-            .Parse(new TelemetryNdjsonParser(symbols));
+            .Parse(new MonitoringParser<Telemetry>(new TelemetryNdjsonParser(symbols), config.Parser.SkipPrefix, monitors is { Any: true } ? monitors : null));
         var keyBy = config.Steps.OfType<KeyByStepConfig>().SingleOrDefault()
             ?? throw new NotSupportedException("This build runs telemetry pipelines of key-by → window → aggregate; add a key-by step.");
         var window = config.Steps.OfType<WindowStepConfig>().SingleOrDefault()
@@ -94,14 +127,25 @@ internal static class PipelineFactory
             ? () => (Engine.Batching.IBatchOutput<Telemetry>)new LateRecordsToDeadLetters(deadLetters, symbols)
             : (Func<Engine.Batching.IBatchOutput<Telemetry>>?)null;
         var spec = ToSpec(window);
+        var windowOptions = new WindowOperatorOptions { Spec = spec, LatePolicy = options.EventTime.LatePolicy }.Validate();
+        var anomalyStep = config.Steps.OfType<AnomalyStepConfig>().FirstOrDefault();
+        var anomaly = anomalyStep is null ? null : new AnomalyDetectorOptions { Threshold = anomalyStep.Threshold, Detectors = anomalyStep.DetectorFlags };
+        var keySilence = monitors?.KeySilence ?? config.Steps.OfType<FreshnessStepConfig>().FirstOrDefault()?.KeySilence ?? TimeSpan.Zero;
+        // The stage keeps the name WindowedStream.Aggregate gives it, so the checkpoint fingerprint does not
+        // change when side operators come or go (a hot reload restores into the new shape).
+        var stageName = $"aggregate {spec}";
         var definition = string.Join(",", keyBy.Fields) switch
         {
             "deviceId,sensorType" or "sensorType,deviceId" =>
                 parsed.KeyBy(default(TelemetrySensorKey), "key-by " + string.Join("×", keyBy.Fields))
-                    .Window(spec, late).Aggregate(default(TelemetryValue)).To(sinks),
+                    .Process(() => new TelemetryKeyedStage<TelemetrySensorKey>(windowOptions, late?.Invoke(), anomaly, keySilence,
+                        k => symbols.NameOf(new Symbol((int)(k >> 32))) + "/" + symbols.NameOf(new Symbol((int)k)), hub, overrides.Log), stageName)
+                    .To(sinks),
             "deviceId" =>
                 parsed.KeyBy(default(TelemetryDeviceKey), "key-by deviceId")
-                    .Window(spec, late).Aggregate(default(TelemetryValue)).To(sinks),
+                    .Process(() => new TelemetryKeyedStage<TelemetryDeviceKey>(windowOptions, late?.Invoke(), anomaly, keySilence,
+                        k => symbols.NameOf(new Symbol((int)k)), hub, overrides.Log), stageName)
+                    .To(sinks),
             var other => throw new NotSupportedException($"key-by [{other}] is not supported yet; use [deviceId, sensorType] or [deviceId]."),
         };
         var assembly = new PipelineAssembly
@@ -110,12 +154,33 @@ internal static class PipelineFactory
             Symbols = symbols,
             Source = source,
             DeadLetters = deadLetters,
+            Alerts = hub,
+            Monitors = monitors,
             SourceValidRecords = validRecords,
         };
+        if (ownedHub is not null) assembly.Own(ownedHub);
+        if (ownedMonitors is not null) assembly.Own(ownedMonitors);
         assembly.Own(deadLetters);
         assembly.Own(source);
         foreach (var s in sinks) assembly.Own(s);
         return assembly;
+    }
+
+    /// <summary>True when the YAML names a source-level monitor.</summary>
+    internal static bool HasSourceMonitors(PipelineConfig config) =>
+        config.Steps.Any(s => s is FreshnessStepConfig or VolumeStepConfig or SchemaDriftStepConfig);
+
+    /// <summary>How often the monitors are checked: a quarter of the shortest limit, between 10 ms and 1 s.</summary>
+    internal static TimeSpan CheckInterval(PipelineConfig config)
+    {
+        var shortest = config.Steps.Select(s => s switch
+        {
+            FreshnessStepConfig f => f.MaxSilence,
+            VolumeStepConfig v => v.Window,
+            _ => TimeSpan.MaxValue,
+        }).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        var quarter = shortest == TimeSpan.MaxValue ? TimeSpan.FromSeconds(1) : shortest / 4;
+        return TimeSpan.FromTicks(Math.Clamp(quarter.Ticks, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(1).Ticks));
     }
 
     private static WindowSpec ToSpec(WindowStepConfig w) => w.Kind switch

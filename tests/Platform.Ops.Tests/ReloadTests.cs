@@ -35,7 +35,7 @@ public class ReloadTests
         // Under load: wait for the first checkpoint, then change a threshold and add an operator.
         await WaitForAsync(() => Directory.Exists(dir.File("checkpoints")) && Directory.GetDirectories(dir.File("checkpoints")).Length > 0, run, "a first checkpoint");
         Assert.DoesNotContain(feed.Recent(), a => a.Source == "anomaly");
-        File.WriteAllText(path, Yaml(dir, tolerance: 5, anomaly: true));
+        Save(path, Yaml(dir, tolerance: 5, anomaly: true));
         await WaitForAsync(() => events.Any(e => e.Event.Kind == ReloadKind.Restart), run, "the reload");
         var applied = events.First(e => e.Event.Kind == ReloadKind.Restart).At;
 
@@ -45,7 +45,7 @@ public class ReloadTests
 
         // An invalid edit is rejected with validate's messages and changes nothing.
         var invalid = Yaml(dir, tolerance: 5, anomaly: true).Replace("op: window", "op: windw", StringComparison.Ordinal);
-        File.WriteAllText(path, invalid);
+        Save(path, invalid);
         await WaitForAsync(() => events.Any(e => e.Event.Kind == ReloadKind.Rejected), run, "the rejection");
         var expected = new StringWriter();
         ValidateCommand.Run(path, expected);
@@ -60,6 +60,13 @@ public class ReloadTests
         Assert.Equal(Lines, summary.RootElement.GetProperty("recordsIn").GetInt64());
         Assert.Equal(1, summary.RootElement.GetProperty("reloads").GetInt32());
         Assert.Equal(Lines, WindowCount(dir));
+    }
+
+    /// <summary>Saves as editors do: a new file renamed over the old one, so the watcher never sees half a file.</summary>
+    private static void Save(string path, string text)
+    {
+        File.WriteAllText(path + ".tmp", text);
+        File.Move(path + ".tmp", path, overwrite: true);
     }
 
     private static async Task WaitForAsync(Func<bool> condition, Task run, string what)

@@ -8,6 +8,8 @@ internal sealed class ConfigWatcher(string path, TimeSpan? interval = null)
 {
     private string? _last = TryRead(path);
 
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How often the file is read.</summary>
     public TimeSpan Interval { get; } = interval ?? TimeSpan.FromMilliseconds(500);
 
@@ -21,6 +23,9 @@ internal sealed class ConfigWatcher(string path, TimeSpan? interval = null)
             {
                 var text = TryRead(path);
                 if (text is null || text == _last) continue;
+                // An editor may truncate and then write: take the text once two reads a moment apart agree.
+                await Task.Delay(Settle, cancellationToken);
+                if (TryRead(path) != text) continue;
                 _last = text;
                 return text;
             }

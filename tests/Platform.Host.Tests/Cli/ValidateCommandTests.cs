@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Platform.Host.Cli;
+using Platform.Host.Config;
 
 namespace Platform.Host.Tests.Cli;
 
@@ -45,7 +46,7 @@ public sealed class ValidateCommandTests
             $"{path}:3:11: error: 'events' must be a whole number, got 'many'",
             "hint: write e.g. 'events: 1000000'",
             $"{path}:5:9: error: unknown operator 'windw'",
-            "hint: did you mean 'window'? known: key-by, window, aggregate",
+            "hint: did you mean 'window'? known: " + string.Join(", ", ConfigRegistry.Default.Steps.Keys),
             $"{path}:7:5: error: duckdb sink is missing required field 'path'",
             "hint: add 'path: out/results.duckdb'",
             $"3 errors in {path}",

@@ -101,7 +101,8 @@ internal static class RunCommand
             console.MarkupLine($"[red]cannot build the pipeline:[/] {Markup.Escape(e.Message)}");
             return ExitFailed;
         }
-        using var tracing = TracingSetup.Start(config.Tracing);
+        // Only with a tracing section is OpenTelemetry loaded at all.
+        using var tracing = config.Tracing is null ? null : (IDisposable?)TracingSetup.Start(config.Tracing);
         if (tracing is not null) console.MarkupLine($"[grey]tracing to {Markup.Escape(config.Tracing!.Endpoint)} ({config.Tracing.Protocol})[/]");
         var port = request.HttpPort ?? config.Http.Port;
         var http = port != 0 ? new PlatformHttpServer(new PlatformHttpServerOptions { Port = port }) : null;

@@ -35,6 +35,7 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
     private readonly IDeadLetterSink _deadLetters;
     private readonly KafkaDeadLetterTopic? _deadLetterTopic;
     private readonly Action<string>? _log;
+    private readonly IKafkaValueTranscoder? _values;
     private readonly Lock _lock = new();
     private readonly Dictionary<int, KafkaPartitionTask> _tasks = [];
     private KafkaPartitionTask[] _active = [];
@@ -54,9 +55,11 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
     /// <param name="factory">Builds a partition's pipeline from its context.</param>
     /// <param name="deadLetters">Where undecodable messages go when <see cref="KafkaSourceOptions.DeadLetterTopic"/> is not set.</param>
     /// <param name="log">One line per assignment, revocation, restore and commit failure; null = silent.</param>
+    /// <param name="values">Turns each message value into the line the parser reads (Avro → telemetry NDJSON: <c>AvroTelemetryNdjsonTranscoder</c>); rejected values are dead-lettered with their offset. Null = values are NDJSON already.</param>
     public KafkaPipelineGroup(KafkaSourceOptions options, PipelineOptions pipelineOptions, Func<KafkaPartitionTaskContext, PipelineDefinition> factory,
-        IDeadLetterSink? deadLetters = null, Action<string>? log = null)
+        IDeadLetterSink? deadLetters = null, Action<string>? log = null, IKafkaValueTranscoder? values = null)
     {
+        _values = values;
         _options = options.Validate();
         _pipelineOptions = pipelineOptions.Validate();
         _factory = factory;
@@ -175,7 +178,7 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
                     if (result.Message.Timestamp.UnixTimestampMs < task.SkipBeforeMs) task.Builder.Append([], result.Offset.Value);
                     else task.SkipBeforeMs = -1;
                 }
-                if (task.SkipBeforeMs < 0) task.Builder.Append(_payload.Last, result.Offset.Value);
+                if (task.SkipBeforeMs < 0) Append(task, result.Partition.Value, result.Offset.Value);
                 if (task.Builder.Length >= _options.ChunkBytes) HandOff(task);
             }
             var now = Stopwatch.GetTimestamp();
@@ -196,6 +199,28 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
     }
 
     /// <summary>Poll thread only (the only writer of the task table, in the rebalance callbacks): no lock needed to read.</summary>
+    /// <summary>
+    /// Appends the message last consumed to its task's chunk — as it is, or as the transcoder's line (Avro → telemetry
+    /// NDJSON, say). A value the transcoder rejects goes straight to the dead letters with its topic, partition and
+    /// offset; its offset still advances, so the checkpoint after it covers it.
+    /// </summary>
+    private void Append(KafkaPartitionTask task, int partition, long offset)
+    {
+        var value = _payload.Last;
+        if (_values is null || value.IsEmpty)
+        {
+            task.Builder.Append(value, offset);
+            return;
+        }
+        if (_values.TryTranscode(value, out var line, out var reason))
+        {
+            task.Builder.Append(line, offset);
+            return;
+        }
+        _deadLetters.Write(_options.Topic, partition, offset, reason ?? "rejected by the value transcoder", value);
+        task.Builder.Append([], offset);
+    }
+
     private KafkaPartitionTask? TaskOf(int partition) => (uint)partition < (uint)_byPartition.Length ? _byPartition[partition] : null;
 
     /// <summary>Rebuilds the poll thread's lookup tables after the task table changed (under the lock).</summary>

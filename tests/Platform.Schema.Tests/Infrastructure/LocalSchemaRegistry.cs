@@ -41,7 +41,13 @@ internal sealed class LocalSchemaRegistry : IAsyncDisposable
     public ConcurrentQueue<string> Requests { get; } = new();
 
     /// <summary>When set, every request fails with 503 (registry outage).</summary>
-    public volatile bool Unavailable;
+    public bool Unavailable
+    {
+        get => Volatile.Read(ref _unavailable);
+        set => Volatile.Write(ref _unavailable, value);
+    }
+
+    private bool _unavailable;
 
     /// <summary>Subjects and their schema ids by version (index 0 = version 1).</summary>
     public IReadOnlyDictionary<string, int[]> Subjects

@@ -16,7 +16,8 @@ internal static class AlertConversions
         var width = Math.Max(1e-9, s.ExpectedHigh - s.ExpectedLow);
         var outside = s.Value > s.ExpectedHigh ? (s.Value - s.ExpectedHigh) / width : s.Value < s.ExpectedLow ? (s.ExpectedLow - s.Value) / width : 0;
         var severity = outside >= 1 ? AlertSeverity.Critical : AlertSeverity.Warning;
-        var message = FormattableString.Invariant($"value {s.Value:0.###} outside the expected {s.ExpectedLow:0.###}–{s.ExpectedHigh:0.###} (score {s.Score:0.####})");
+        var where = s.Value > s.ExpectedHigh ? "above" : s.Value < s.ExpectedLow ? "below" : "within";
+        var message = FormattableString.Invariant($"anomaly score {s.Score:0.####}: value {s.Value:0.###}, {where} the expected {s.ExpectedLow:0.###}–{s.ExpectedHigh:0.###}");
         return new Alert(key, DateTimeOffset.FromUnixTimeMilliseconds(s.Timestamp), s.Value, s.Score, s.ExpectedLow, s.ExpectedHigh, message, severity, "anomaly");
     }
 }

@@ -105,9 +105,13 @@ public sealed class CrashRecoveryTests : IDisposable
         for (var attempt = 0; kills < 5 && attempt < 12; attempt++)
         {
             using var process = Start(["run", yaml]);
-            var stdoutTask = process.StandardOutput.ReadToEndAsync();
+            var progress = new SummaryProgress();
+            var stdoutTask = progress.ReadAllAsync(process.StandardOutput);
             var stderrTask = process.StandardError.ReadToEndAsync();
-            var after = TimeSpan.FromMilliseconds(random.Next(700, 2_200));
+            // Kill at a random moment after records flow (start-up time varies with the machine's load), so the kills
+            // land between checkpoints (every 250 ms) rather than before the first one.
+            await Task.WhenAny(process.WaitForExitAsync(), progress.WaitForRecordsAsync(1, TimeSpan.FromSeconds(60)));
+            var after = TimeSpan.FromMilliseconds(random.Next(0, 1_500));
             await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(after));
             if (!process.HasExited)
             {

@@ -18,11 +18,12 @@ public class SignalTests
             RedirectStandardError = true,
             UseShellExecute = false,
         })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var progress = new SummaryProgress();
+        var stdout = progress.ReadAllAsync(process.StandardOutput);
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            await StopAndCheckAsync(process, dir, summary, stdout, stderr);
+            await StopAndCheckAsync(process, dir, summary, progress, stdout, stderr);
         }
         finally
         {
@@ -30,11 +31,14 @@ public class SignalTests
         }
     }
 
-    private static async Task StopAndCheckAsync(Process process, TempDir dir, string summary, Task<string> stdout, Task<string> stderr)
+    private static async Task StopAndCheckAsync(
+        Process process, TempDir dir, string summary, SummaryProgress progress, Task<string> stdout, Task<string> stderr)
     {
-        // Let it run until records flow (the summary line shows them), then ask it to stop.
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        // Let it run until records flow (the live summary line shows them), then ask it to stop. Start-up on a loaded
+        // machine can take many seconds, so wait for the count rather than for a fixed time.
+        var flowing = await progress.WaitForRecordsAsync(20_000, TimeSpan.FromSeconds(90));
         if (process.HasExited) Assert.Fail("the unbounded pipeline stopped by itself: " + await stderr);
+        Assert.True(flowing, "no summary line showed 20,000 records within 90 s:\n" + progress.Text);
         using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();

@@ -44,6 +44,9 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
     private readonly KafkaPayloadDeserializer _payload = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
+    private readonly Lock _commitLock = new();
+    private readonly SemaphoreSlim _commitSignal = new(0);
+    private volatile bool _polling = true;
     private volatile bool _stopping;
     private volatile bool _killed;
     private long _recordsOfEndedTasks;
@@ -91,6 +94,9 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
             lock (_lock) return Interlocked.Read(ref _recordsOfEndedTasks) + _tasks.Values.Sum(t => t.Running?.Stats.Records ?? 0);
         }
     }
+
+    /// <summary>Poll-thread diagnostics (benchmarks): time in Consume, time waiting for a task to take a chunk, messages, chunks.</summary>
+    internal long ConsumeTicks, HandOffWaitTicks, MessagesPolled, ChunksHandedOff;
 
     /// <summary>Offset commits done (one per completed checkpoint of a partition, at most).</summary>
     public long CommitsDone => Interlocked.Read(ref _commitsDone);
@@ -145,7 +151,17 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
             try
             {
                 consumer.Subscribe(_options.Topic);
-                Poll(consumer);
+                var committer = new Thread(() => CommitLoop(consumer)) { IsBackground = true, Name = "kafka-commit " + _options.Topic };
+                committer.Start();
+                try
+                {
+                    Poll(consumer);
+                }
+                finally
+                {
+                    _polling = false;
+                    committer.Join();
+                }
                 if (!_killed) consumer.Close(); // revokes every partition: final checkpoints and commits
             }
             finally
@@ -169,7 +185,10 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
         var lastHandOff = Stopwatch.GetTimestamp();
         while (!_stopping && !_killed)
         {
+            var before = Stopwatch.GetTimestamp();
             var result = consumer.Consume(_options.ChunkLinger);
+            ConsumeTicks += Stopwatch.GetTimestamp() - before;
+            if (result?.Message is not null) MessagesPolled++;
             if (result?.Message is not null && TaskOf(result.Partition.Value) is { } task)
             {
                 if (task.SkipBeforeMs >= 0)
@@ -189,7 +208,6 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
             }
             if (result is null || now == lastHandOff)
             {
-                CommitCompleted(consumer, null);
                 foreach (var t in _active)
                 {
                     if (t.Completion.IsFaulted) throw new InvalidOperationException($"The pipeline of {t.Source.Name} failed: {t.Completion.Exception!.InnerException!.Message}", t.Completion.Exception.InnerException);
@@ -236,8 +254,12 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
     private void HandOff(KafkaPartitionTask task)
     {
         if (task.Builder.Take() is not { } taken) return;
+        ChunksHandedOff++;
+        var before = Stopwatch.GetTimestamp();
         while (!task.Source.TryOffer(taken.Chunk, taken.Offsets))
         {
+            HandOffWaitTicks += Stopwatch.GetTimestamp() - before;
+            before = Stopwatch.GetTimestamp();
             if (_killed || _stopping || task.Completion.IsCompleted)
             {
                 // Not taken, so not in any checkpoint: the next owner reads these offsets again.
@@ -249,8 +271,28 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Commits completed checkpoints' offsets on a thread of its own: a commit is a round trip to the group coordinator,
+    /// and the poll loop must not wait for it (librdkafka's commit is thread-safe). Revocation commits itself, in the callback.
+    /// </summary>
+    private void CommitLoop(IConsumer<Ignore, KafkaPayload> consumer)
+    {
+        while (_polling && !_killed)
+        {
+            _commitSignal.Wait(TimeSpan.FromMilliseconds(200));
+            if (_killed) return;
+            CommitCompleted(consumer, null);
+        }
+    }
+
     /// <summary>Commits the offsets of completed checkpoints, for partitions still owned (or in <paramref name="leaving"/>).</summary>
     private void CommitCompleted(IConsumer<Ignore, KafkaPayload> consumer, IReadOnlySet<int>? leaving)
+    {
+        // One commit at a time, so an older offset never lands after a newer one.
+        lock (_commitLock) CommitCompletedLocked(consumer, leaving);
+    }
+
+    private void CommitCompletedLocked(IConsumer<Ignore, KafkaPayload> consumer, IReadOnlySet<int>? leaving)
     {
         if (_commits.IsEmpty) return;
         var latest = new Dictionary<int, long>();
@@ -258,7 +300,9 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
         var offsets = new List<TopicPartitionOffset>(latest.Count);
         foreach (var (partition, offset) in latest)
         {
-            if (TaskOf(partition) is not null || leaving?.Contains(partition) == true)
+            bool owned;
+            lock (_lock) owned = _tasks.ContainsKey(partition);
+            if (owned || leaving?.Contains(partition) == true)
                 offsets.Add(new TopicPartitionOffset(_options.Topic, partition, offset));
         }
         if (offsets.Count == 0) return;
@@ -331,7 +375,18 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
 
     private KafkaPartitionTask CreateTask(int partition, IConsumer<Ignore, KafkaPayload> consumer)
     {
-        var source = new KafkaPartitionSource(_options.Topic, partition, (_, offset) => _commits.Enqueue((partition, offset)));
+        var source = new KafkaPartitionSource(_options.Topic, partition, (_, offset) =>
+        {
+            _commits.Enqueue((partition, offset));
+            try
+            {
+                _commitSignal.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The group is gone; the checkpoint still holds the offset.
+            }
+        });
         var symbols = new SymbolTable();
         var options = _pipelineOptions with
         {
@@ -436,5 +491,6 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
             }
         }
         _deadLetterTopic?.Dispose();
+        _commitSignal.Dispose();
     }
 }

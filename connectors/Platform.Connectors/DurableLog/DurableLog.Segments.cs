@@ -143,6 +143,7 @@ public sealed partial class DurableLog
                 victim = _segments[0];
                 if (!victim.Sealed) return;
                 if (_retainFrom is { } floor && victim.Id >= floor.Segment) return;
+                foreach (var r in _readers) if (victim.Id >= r.SegmentInUse) return; // not finished by a reader
                 var total = _segments.Sum(s => s.Length);
                 var tooBig = _options.RetentionBytes > 0 && total > _options.RetentionBytes;
                 var tooOld = _options.RetentionAge > TimeSpan.Zero && now - victim.LastWrite > _options.RetentionAge;

@@ -11,7 +11,9 @@ namespace Platform.Connectors.DurableLog;
 /// every segment, cuts a torn last record and reports records whose checksum fails (counted,
 /// sent to the DLQ, skipped by readers — never a crash loop). Readers
 /// (<see cref="OpenReader"/>) replay from a <see cref="LogPosition"/> and follow new commits.
-/// Retention deletes sealed segments by total size and age, never past <see cref="RetainFrom"/>.
+/// Retention deletes sealed segments by total size and age, never the segment of
+/// <see cref="RetainFrom"/> (the last completed checkpoint's position) or any later one, and never
+/// a segment an open reader has not finished.
 /// </summary>
 public sealed partial class DurableLog : IAsyncDisposable
 {
@@ -33,6 +35,7 @@ public sealed partial class DurableLog : IAsyncDisposable
     private readonly DurableLogOptions _options;
     private readonly object _gate = new();
     private readonly List<SegmentInfo> _segments = [];
+    private readonly List<DurableLogReader> _readers = [];
     private readonly Channel<byte> _signal = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Task _writer;
     private readonly ITimer? _fsyncTimer;
@@ -154,17 +157,34 @@ public sealed partial class DurableLog : IAsyncDisposable
     }
 
     /// <summary>
-    /// Lets retention delete segments only before <paramref name="position"/>'s segment (call with
-    /// the source position of the last completed checkpoint). Until called, retention is bound only
-    /// by size and age.
+    /// Lets retention delete segments only before <paramref name="position"/>'s segment: call it with
+    /// the source position of the last completed checkpoint (and with <see cref="Beginning"/> when
+    /// checkpoints are on but none has completed yet). Until called, retention is bound by size, age
+    /// and the open readers.
     /// </summary>
     public void RetainFrom(LogPosition position)
     {
         lock (_segments) _retainFrom = position;
     }
 
+    /// <summary>The retention floor set by <see cref="RetainFrom"/>, if any.</summary>
+    public LogPosition? RetentionFloor
+    {
+        get { lock (_segments) return _retainFrom; }
+    }
+
     /// <summary>Opens a reader of this log (from <see cref="DurableLogReaderOptions.From"/>, default the oldest record kept).</summary>
-    public DurableLogReader OpenReader(DurableLogReaderOptions? options = null) => new(this, options ?? new DurableLogReaderOptions());
+    public DurableLogReader OpenReader(DurableLogReaderOptions? options = null)
+    {
+        var reader = new DurableLogReader(this, options ?? new DurableLogReaderOptions());
+        lock (_segments) _readers.Add(reader);
+        return reader;
+    }
+
+    internal void ReaderClosed(DurableLogReader reader)
+    {
+        lock (_segments) _readers.Remove(reader);
+    }
 
     /// <summary>Writes what is pending, fsyncs and closes; later appends answer Unavailable.</summary>
     public async ValueTask DisposeAsync()

@@ -36,6 +36,7 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
     private readonly DurableLog _log;
     private readonly DurableLogReaderOptions _options;
     private LogPosition _position;
+    private volatile int _segmentInUse;
     private FileStream? _file;
     private int _fileSegment = -1;
     private byte[] _scratch;
@@ -49,8 +50,8 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ChunkBytes, 1024, nameof(options.ChunkBytes));
         _log = log;
         _options = options;
-        _position = options.From ?? log.Beginning;
-        if (_position.Offset < LogRecordFormat.SegmentHeaderSize) _position = _position with { Offset = LogRecordFormat.SegmentHeaderSize };
+        SetPosition(options.From ?? log.Beginning);
+        if (_position.Offset < LogRecordFormat.SegmentHeaderSize) SetPosition(_position with { Offset = LogRecordFormat.SegmentHeaderSize });
         _scratch = ArrayPool<byte>.Shared.Rent(options.ChunkBytes + LogRecordFormat.RecordHeaderSize);
     }
 
@@ -62,6 +63,15 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
 
     /// <summary>The position after the last chunk returned: store it in a checkpoint.</summary>
     public LogPosition Position => _position;
+
+    private void SetPosition(LogPosition position)
+    {
+        _position = position;
+        _segmentInUse = position.Segment;
+    }
+
+    /// <summary>The segment this reader stands in (read by retention on the writer's thread).</summary>
+    internal int SegmentInUse => _segmentInUse;
 
     /// <summary>Records returned so far.</summary>
     public long Records => Interlocked.Read(ref _records);
@@ -92,7 +102,7 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
         if (positions.Count != 1) throw new ArgumentException($"A durable log reader has 1 partition; got {positions.Count} positions.", nameof(positions));
         if (_started) throw new InvalidOperationException("Seek before the first read.");
         var p = LogPosition.Read(positions[0]);
-        _position = p.Offset < LogRecordFormat.SegmentHeaderSize ? p with { Offset = LogRecordFormat.SegmentHeaderSize } : p;
+        SetPosition(p.Offset < LogRecordFormat.SegmentHeaderSize ? p with { Offset = LogRecordFormat.SegmentHeaderSize } : p);
     }
 
     /// <inheritdoc />
@@ -111,7 +121,7 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
                 await signal.WaitAsync(cancellationToken);
                 continue;
             }
-            if (segment.Id != _position.Segment) _position = new LogPosition(segment.Id, LogRecordFormat.SegmentHeaderSize); // skipped by retention
+            if (segment.Id != _position.Segment) SetPosition(new LogPosition(segment.Id, LogRecordFormat.SegmentHeaderSize)); // skipped by retention
             var limit = segment.Id < tail.Segment ? Volatile.Read(ref segment.Length) : tail.Length;
             if (segment.Id > tail.Segment) limit = 0;
             if (_position.Offset < limit)
@@ -122,7 +132,7 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
             }
             if (segment.Id < tail.Segment)
             {
-                _position = new LogPosition(segment.Id + 1, LogRecordFormat.SegmentHeaderSize);
+                SetPosition(new LogPosition(segment.Id + 1, LogRecordFormat.SegmentHeaderSize));
                 continue;
             }
             if (!_options.Follow || _log.IsClosed) return null;
@@ -135,7 +145,7 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
         var file = OpenSegment(segment);
         if (file is null)
         {
-            _position = new LogPosition(segment.Id + 1, LogRecordFormat.SegmentHeaderSize);
+            SetPosition(new LogPosition(segment.Id + 1, LogRecordFormat.SegmentHeaderSize));
             return null;
         }
         var want = (int)Math.Min(_scratch.Length, limit - _position.Offset);
@@ -174,7 +184,7 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
             at += skip;
             if (next < 0) break;
         }
-        _position = new LogPosition(segment.Id, _position.Offset + at);
+        SetPosition(new LogPosition(segment.Id, _position.Offset + at));
         if (chunk.Length == 0)
         {
             chunk.Dispose();
@@ -219,6 +229,7 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        _log.ReaderClosed(this);
         _file?.Dispose();
         _file = null;
         var s = Interlocked.Exchange(ref _scratch, []);

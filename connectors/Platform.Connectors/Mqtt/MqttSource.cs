@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
@@ -15,10 +16,14 @@ namespace Platform.Connectors.Mqtt;
 /// <see cref="IChunkSource"/> over it). A QoS 1 message is acknowledged (PUBACK) only after the
 /// log committed it; until then the broker keeps it, and with a persistent session
 /// (<see cref="MqttSourceOptions.CleanStart"/> false) it survives our restarts and the broker's.
-/// Reconnects with exponential backoff and jitter. Payloads that are not JSON objects are
-/// acknowledged and sent to the DLQ (a poison message must not block the session).
+/// Reconnects with exponential backoff and jitter (Polly), re-subscribing on every connect; after a
+/// reconnect the broker redelivers what we had not acknowledged, and those deliveries are
+/// acknowledged on the new connection (a packet id belongs to its connection). Packets larger than
+/// <see cref="MqttSourceOptions.MaxPacketBytes"/> are refused from their fixed header, before
+/// anything is allocated for them (<see cref="MqttPacketSizeGuard"/>). Payloads that are not JSON
+/// objects are acknowledged and sent to the DLQ (a poison message must not block the session).
 /// </summary>
-public sealed class MqttSource : IChunkSource, ICheckpointableSource
+public sealed partial class MqttSource : IChunkSource, ICheckpointableSource
 {
     private readonly MqttSourceOptions _options;
     private readonly Log _log;
@@ -27,7 +32,8 @@ public sealed class MqttSource : IChunkSource, ICheckpointableSource
     private readonly IMqttClient _client;
     private readonly int _deviceLevel;
     private readonly CancellationTokenSource _stop = new();
-    private readonly SemaphoreSlim _disconnected = new(0, 1);
+    private readonly Channel<byte> _disconnected = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly object _connectionGate = new();
     private Task? _connectLoop;
     private long _received;
     private long _acknowledged;
@@ -46,13 +52,19 @@ public sealed class MqttSource : IChunkSource, ICheckpointableSource
         _deadLetters = deadLetters;
         _deviceLevel = options.ResolveDeviceLevel();
         _reader = log.OpenReader((readFrom ?? new DurableLogReaderOptions()) with { Name = options.Name });
-        _client = new MqttClientFactory().CreateMqttClient();
+        _client = new MqttClientFactory().CreateMqttClient(new GuardedMqttAdapterFactory(options.MaxPacketBytes));
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.ConnectingAsync += _ =>
+        {
+            // Runs inside ConnectAsync before the new connection exists: from here on, acknowledgements of
+            // deliveries from the previous connection are dropped (see AcknowledgeAfterCommitAsync).
+            lock (_connectionGate) _generation++;
+            return Task.CompletedTask;
+        };
+        // MQTTnet raises this on a pool thread after the fact (possibly after the next connect): it only wakes the loop.
         _client.DisconnectedAsync += _ =>
         {
-            Interlocked.Increment(ref _generation); // deliveries of the next connection are acknowledged on it
-
-            if (_disconnected.CurrentCount == 0) _disconnected.Release();
+            _disconnected.Writer.TryWrite(0);
             return Task.CompletedTask;
         };
     }
@@ -102,82 +114,6 @@ public sealed class MqttSource : IChunkSource, ICheckpointableSource
     /// <inheritdoc />
     public void Seek(IReadOnlyList<byte[]> positions) => _reader.Seek(positions);
 
-    private MqttClientOptions BuildOptions(bool cleanStart)
-    {
-        var b = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.Host, _options.Port)
-            .WithClientId(_options.ClientId)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithCleanStart(cleanStart)
-            .WithSessionExpiryInterval((uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds))
-            .WithKeepAlivePeriod(_options.KeepAlive)
-            .WithMaximumPacketSize((uint)_options.MaxPacketBytes)
-            .WithReceiveMaximum((ushort)_options.ReceiveMaximum)
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (_options.Username is not null) b = b.WithCredentials(_options.Username, _options.Password);
-        if (_options.UseTls) b = b.WithTlsOptions(o => o.UseTls());
-        return b.Build();
-    }
-
-    private async Task ConnectLoopAsync(TaskCompletionSource first)
-    {
-        var token = _stop.Token;
-        var clean = _options.CleanStart;
-        var delay = _options.ReconnectMinDelay;
-        while (!token.IsCancellationRequested)
-        {
-            if (!_client.IsConnected)
-            {
-                try
-                {
-                    var result = await _client.ConnectAsync(BuildOptions(clean), token);
-                    clean = false; // a reconnect resumes the session
-                    // Subscribe on every connect: idempotent on a resumed session, and a broker that restored the
-                    // session from its persistence file may not have restored the subscription with it.
-                    _ = result.IsSessionPresent;
-                    {
-                        var sub = new MqttClientSubscribeOptionsBuilder();
-                        foreach (var t in _options.Topics)
-                        {
-                            sub = sub.WithTopicFilter(t, _options.Qos == 1 ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce);
-                        }
-                        await _client.SubscribeAsync(sub.Build(), token);
-                    }
-                    Interlocked.Increment(ref _connects);
-                    delay = _options.ReconnectMinDelay;
-                    first.TrySetResult();
-                }
-                catch (OperationCanceledException) when (token.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception e) when (e is MqttCommunicationException or InvalidOperationException or System.Net.Sockets.SocketException or OperationCanceledException or MQTTnet.Adapter.MqttConnectingFailedException)
-                {
-                    var jitter = Random.Shared.NextDouble() * 0.3 + 0.85;
-                    try
-                    {
-                        await Task.Delay(delay * jitter, token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
-                    continue;
-                }
-            }
-            try
-            {
-                await _disconnected.WaitAsync(TimeSpan.FromSeconds(1), token);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-        first.TrySetCanceled(token);
-    }
-
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         Interlocked.Increment(ref _received);
@@ -188,6 +124,7 @@ public sealed class MqttSource : IChunkSource, ICheckpointableSource
             !MqttPayload.TryToLine(payload, MqttPayload.DeviceFromTopic(message.Topic, _deviceLevel), line))
         {
             Interlocked.Increment(ref _rejected);
+            MqttSourceLog.Rejected(_options.Name);
             var raw = payload.Length > 64 * 1024 ? payload.Slice(0, 64 * 1024).ToArray() : payload.ToArray();
             _deadLetters?.Write(_options.Name, 0, -1, $"MQTT payload on '{message.Topic}' is not a JSON object of at most {_options.MaxPacketBytes} bytes", raw);
             return Task.CompletedTask; // acknowledged: a poison message must not be redelivered forever
@@ -217,6 +154,7 @@ public sealed class MqttSource : IChunkSource, ICheckpointableSource
                 if (status == AppendStatus.Unavailable || _stop.IsCancellationRequested)
                 {
                     // Never PUBACK what is not stored: the broker redelivers it to the resumed session.
+                    if (status == AppendStatus.Unavailable) MqttSourceLog.LogUnavailable(_options.Name);
                     await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.UnspecifiedError).Build());
                     return;
                 }
@@ -226,14 +164,22 @@ public sealed class MqttSource : IChunkSource, ICheckpointableSource
             }
             // A packet id belongs to its connection: after a reconnect the broker redelivers this message
             // (same id, new connection) and that delivery is acknowledged instead; acking here could
-            // acknowledge a different message that reuses the id.
-            if (Interlocked.Read(ref _generation) != generation || !_client.IsConnected) return;
-            await e.AcknowledgeAsync(_stop.Token);
+            // acknowledge a different message that reuses the id. The gate makes the check and the
+            // start of the send atomic against the next connect (MQTTnet sends on its current adapter).
+            Task ack;
+            lock (_connectionGate)
+            {
+                if (_generation != generation) return;
+                ack = e.AcknowledgeAsync(_stop.Token);
+            }
+            await ack;
             Interlocked.Increment(ref _acknowledged);
+            MqttSourceLog.Acknowledged(_options.Name, 1);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or MqttCommunicationException or InvalidOperationException or ObjectDisposedException
+            or NullReferenceException) // MQTTnet clears its adapter while disconnecting; a send racing that finds null
         {
-            // Not acknowledged: the broker keeps the message for the session.
+            // Not acknowledged: the broker keeps the message for the session and redelivers it.
         }
     }
 
@@ -261,6 +207,5 @@ public sealed class MqttSource : IChunkSource, ICheckpointableSource
         _client.Dispose();
         await _reader.DisposeAsync();
         _stop.Dispose();
-        _disconnected.Dispose();
     }
 }

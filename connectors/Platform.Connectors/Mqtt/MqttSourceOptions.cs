@@ -21,7 +21,11 @@ public sealed record MqttSourceOptions
     /// <summary>Subscription QoS: 0 (at most once) or 1 (at least once: PUBACK only after the durable log has the message).</summary>
     public int Qos { get; init; } = 1;
 
-    /// <summary>Start with a clean session (drop what the broker kept for this client id); false resumes a persistent session.</summary>
+    /// <summary>
+    /// Start with a clean session (drop what the broker kept for this client id); false resumes a persistent
+    /// session. Either way the session we keep is opened with Clean Start = 0 (a clean start is a separate
+    /// connect-and-disconnect first), so brokers that persist only such sessions keep it across their restarts.
+    /// </summary>
     public bool CleanStart { get; init; }
 
     /// <summary>How long the broker keeps the session (and queued QoS 1 messages) while we are away.</summary>
@@ -39,11 +43,24 @@ public sealed record MqttSourceOptions
     /// <summary>Connect with TLS.</summary>
     public bool UseTls { get; init; }
 
+    /// <summary>PEM file of the CA that signed the broker's certificate (TLS; null = the system's trusted roots).</summary>
+    public string? TlsCaFile { get; init; }
+
+    /// <summary>The name expected in the broker's certificate (TLS; null = <see cref="Host"/>).</summary>
+    public string? TlsServerName { get; init; }
+
     /// <summary>Largest packet the broker may send us (told to the broker as MQTT 5 Maximum Packet Size; bigger payloads are refused before being copied).</summary>
     public int MaxPacketBytes { get; init; } = DefaultMaxPacketBytes;
 
-    /// <summary>Messages the broker may have in flight to us (MQTT 5 Receive Maximum).</summary>
-    public int ReceiveMaximum { get; init; } = 1000;
+    /// <summary>Default <see cref="ReceiveMaximum"/>.</summary>
+    public const int DefaultReceiveMaximum = 10_000;
+
+    /// <summary>
+    /// QoS 1 messages the broker may have sent us and not yet had acknowledged (MQTT 5 Receive Maximum).
+    /// A message is acknowledged after the group commit that stores it, so this bounds the messages per
+    /// fsync: throughput ≤ ReceiveMaximum / fsync latency.
+    /// </summary>
+    public int ReceiveMaximum { get; init; } = DefaultReceiveMaximum;
 
     /// <summary>First reconnect delay; doubles up to <see cref="ReconnectMaxDelay"/>, with jitter.</summary>
     public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -70,6 +87,9 @@ public sealed record MqttSourceOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ReceiveMaximum, 1, nameof(ReceiveMaximum));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ReceiveMaximum, 65535, nameof(ReceiveMaximum));
         if (string.IsNullOrWhiteSpace(ClientId)) throw new ArgumentException("MqttSourceOptions.ClientId is required.");
+        if (ReconnectMinDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay) throw new ArgumentException("MqttSourceOptions: 0 < ReconnectMinDelay <= ReconnectMaxDelay.");
+        if (TlsCaFile is not null && !UseTls) throw new ArgumentException("MqttSourceOptions.TlsCaFile needs UseTls.");
+        if (Password is not null && Username is null) throw new ArgumentException("MqttSourceOptions.Password needs a Username.");
     }
 
     /// <summary>The topic level holding the device id, or -1.</summary>

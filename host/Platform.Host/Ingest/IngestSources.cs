@@ -20,16 +20,17 @@ internal static class IngestSources
     {
         var telemetry = DurableLog.Open(LogOptions(Path.Combine(config.LogFullPath, "telemetry"), "http-telemetry", config.Fsync, config.FsyncInterval, config.SegmentSize, config.RetentionSize, config.RetentionAge));
         var events = DurableLog.Open(LogOptions(Path.Combine(config.LogFullPath, "events"), "http-events", config.Fsync, config.FsyncInterval, config.SegmentSize, config.RetentionSize, config.RetentionAge));
-        var twitch = config.TwitchSecretEnv is { } env ? Environment.GetEnvironmentVariable(env) : null;
+        var twitch = config.TwitchSecretEnv is { } env ? Secret(env, "Twitch EventSub") : null;
         var server = new IngestServer(new IngestOptions
         {
             Address = IPAddress.Parse(config.Listen),
             Port = config.Port,
             WriteKeys = config.WriteKeys,
-            TwitchSecret = string.IsNullOrEmpty(twitch) ? null : twitch,
+            TwitchSecret = twitch,
+            Webhooks = [.. config.Webhooks.Select(w => new WebhookOptions(w.Name, w.Header, Secret(w.SecretEnv, $"webhook '{w.Name}'"), w.Prefix))],
         }, events, telemetry, new TelemetryNdjsonParser(new SymbolTable()));
         var reader = telemetry.OpenReader(new DurableLogReaderOptions { ChunkBytes = chunkBytes, Name = "http" });
-        return new LogBackedSource(reader, async ct =>
+        return new LogBackedSource(reader, new LogCheckpointRetention(telemetry, "http-telemetry"), async ct =>
         {
             await server.StartAsync(ct);
             await Console.Error.WriteLineAsync($"ingest: listening on {server.Address} (fsync {config.Fsync}); telemetry log {telemetry.Recovery}; events log {events.Recovery}");
@@ -38,7 +39,7 @@ internal static class IngestSources
 
     public static IChunkSource CreateMqtt(MqttSourceConfig config, int chunkBytes)
     {
-        var log = DurableLog.Open(LogOptions(config.LogFullPath, "mqtt", config.Fsync, DurableLogOptions.DefaultFsyncInterval, DurableLogOptions.DefaultSegmentBytes, 0, TimeSpan.Zero));
+        var log = DurableLog.Open(LogOptions(config.LogFullPath, "mqtt", config.Fsync, config.FsyncInterval, config.SegmentSize, config.RetentionSize, config.RetentionAge));
         var source = new Connectors.Mqtt.MqttSource(new Connectors.Mqtt.MqttSourceOptions
         {
             Host = config.Host,
@@ -49,16 +50,24 @@ internal static class IngestSources
             CleanStart = config.CleanStart,
             SessionExpiry = config.SessionExpiry,
             Username = config.Username,
-            Password = config.PasswordEnv is { } env ? Environment.GetEnvironmentVariable(env) : null,
+            Password = config.PasswordEnv is { } env ? Secret(env, $"mqtt user '{config.Username}'") : null,
             UseTls = config.Tls,
+            TlsCaFile = config.TlsCaFile,
+            ReceiveMaximum = config.ReceiveMaximum,
             MaxPacketBytes = (int)config.MaxPacketSize,
         }, log, new DurableLogReaderOptions { ChunkBytes = chunkBytes });
-        return new LogBackedSource(source, async ct =>
+        return new LogBackedSource(source, new LogCheckpointRetention(log, "mqtt"), async ct =>
         {
             await source.StartAsync(ct);
             await Console.Error.WriteLineAsync($"mqtt: connected to {config.Host}:{config.Port} as {config.ClientId}; log {log.Recovery}");
         }, [source, log]);
     }
+
+    /// <summary>A secret from the environment; a configured endpoint without its secret is a startup error, not an open door.</summary>
+    private static string Secret(string env, string what) =>
+        Environment.GetEnvironmentVariable(env) is { Length: > 0 } secret
+            ? secret
+            : throw new InvalidOperationException($"{what}: the environment variable '{env}' holding its secret is not set");
 
     private static DurableLogOptions LogOptions(string dir, string name, FsyncPolicy fsync, TimeSpan interval, long segment, long retentionSize, TimeSpan retentionAge) => new()
     {
@@ -71,9 +80,18 @@ internal static class IngestSources
         RetentionAge = retentionAge,
     };
 
+    /// <summary>
+    /// The checkpoint participants of a log-backed source (none for other sources). Asking for them puts
+    /// the log's retention under checkpoint control: call it only when checkpoints are on.
+    /// </summary>
+    public static IEnumerable<ICheckpointParticipant> CheckpointParticipants(IChunkSource source) =>
+        source is LogBackedSource logBacked ? [logBacked.Retention.Enable()] : [];
+
     /// <summary>A source read from a durable log, with the ingest component that fills it started on the first read.</summary>
-    private sealed class LogBackedSource(IChunkSource inner, Func<CancellationToken, Task> start, IAsyncDisposable[] owned) : IChunkSource, ICheckpointableSource
+    private sealed class LogBackedSource(IChunkSource inner, LogCheckpointRetention retention, Func<CancellationToken, Task> start, IAsyncDisposable[] owned) : IChunkSource, ICheckpointableSource
     {
+        public LogCheckpointRetention Retention => retention;
+
         private Task? _started;
 
         public string Name => inner.Name;
@@ -89,7 +107,12 @@ internal static class IngestSources
         public long PositionOf(int partition) => inner.PositionOf(partition);
 
         /// <summary>The log reader's (segment, offset), 12 bytes.</summary>
-        public byte[] SavePosition(int partition) => ((ICheckpointableSource)inner).SavePosition(partition);
+        public byte[] SavePosition(int partition)
+        {
+            var position = ((ICheckpointableSource)inner).SavePosition(partition);
+            retention.Begun(position);
+            return position;
+        }
 
         /// <summary>Resumes the log reader where the checkpoint left it.</summary>
         public void Seek(IReadOnlyList<byte[]> positions) => ((ICheckpointableSource)inner).Seek(positions);

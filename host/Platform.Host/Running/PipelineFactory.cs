@@ -111,7 +111,7 @@ internal static class PipelineFactory
                 Directory = checkpoint.FullPath,
                 Interval = checkpoint.Interval,
                 Retain = checkpoint.Retain,
-                Participants = [new SymbolTableCheckpoint(symbols)],
+                Participants = [new SymbolTableCheckpoint(symbols), .. Ingest.IngestSources.CheckpointParticipants(source)],
                 Log = overrides.Log,
             },
         };

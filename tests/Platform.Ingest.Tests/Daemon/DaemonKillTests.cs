@@ -52,18 +52,21 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
     internal sealed class Daemon : IDisposable
     {
         private readonly StringBuilder _stderr = new();
+        private readonly StringBuilder _stdout = new();
         public Process Process { get; }
 
-        public Daemon(string yaml)
+        public Daemon(string yaml, IReadOnlyDictionary<string, string>? environment = null)
         {
-            Process = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "platform.dll"), "run", yaml])
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "platform.dll"), "run", yaml])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
-            })!;
+            };
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+            Process = Process.Start(start)!;
             Process.ErrorDataReceived += (_, e) => { lock (_stderr) _stderr.AppendLine(e.Data); };
-            Process.OutputDataReceived += (_, _) => { };
+            Process.OutputDataReceived += (_, e) => { lock (_stdout) _stdout.AppendLine(e.Data); };
             Process.BeginErrorReadLine();
             Process.BeginOutputReadLine();
         }
@@ -73,14 +76,22 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
             get { lock (_stderr) return _stderr.ToString(); }
         }
 
-        public async Task WaitListeningAsync()
+        public string Stdout
         {
-            for (var i = 0; i < 300 && !Stderr.Contains("ingest: listening", StringComparison.Ordinal); i++)
+            get { lock (_stdout) return _stdout.ToString(); }
+        }
+
+        public Task WaitListeningAsync() => WaitForAsync("ingest: listening");
+
+        /// <summary>Waits (up to 60 s: the suite runs on a loaded machine) until stderr shows <paramref name="text"/>.</summary>
+        public async Task WaitForAsync(string text)
+        {
+            for (var i = 0; i < 600 && !Stderr.Contains(text, StringComparison.Ordinal); i++)
             {
-                if (Process.HasExited) throw new InvalidOperationException("the daemon exited: " + Stderr);
+                if (Process.HasExited) throw new InvalidOperationException("the daemon exited: " + Stdout + Stderr);
                 await Task.Delay(100);
             }
-            if (!Stderr.Contains("ingest: listening", StringComparison.Ordinal)) throw new TimeoutException("the daemon did not listen within 30 s: " + Stderr);
+            if (!Stderr.Contains(text, StringComparison.Ordinal)) throw new TimeoutException($"the daemon did not print '{text}' within 60 s: " + Stderr);
         }
 
         public void Dispose()

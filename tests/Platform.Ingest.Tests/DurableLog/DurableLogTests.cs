@@ -187,6 +187,51 @@ public sealed class DurableLogTests
         Assert.Equal(2, log.Beginning.Segment);
     }
 
+    [Fact]
+    public async Task Retention_NeverDeletesWhatAnOpenReaderHasNotRead()
+    {
+        using var dir = new TempDir();
+        await using var log = Log.Open(new DurableLogOptions { Directory = dir.Path, SegmentBytes = 4096, RetentionBytes = 8 * 1024, Fsync = FsyncPolicy.Never });
+        await using var reader = log.OpenReader(new DurableLogReaderOptions { Follow = false, ChunkBytes = 4096 });
+        for (var i = 0; i < 1000; i++) await log.AppendAsync(Line(i));
+        Assert.Equal(0, log.SegmentsDeleted); // far over the size limit, but the reader stands in segment 0
+        var read = 0;
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken) is { } chunk)
+        {
+            using (chunk) read += Encoding.UTF8.GetString(chunk.Span).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        }
+        Assert.Equal(1000, read);
+        for (var i = 0; i < 100; i++) await log.AppendAsync(Line(i)); // the next roll applies retention up to the reader
+        Assert.True(log.SegmentsDeleted > 0);
+        Assert.True(log.Beginning.Segment <= reader.Position.Segment);
+    }
+
+    [Fact]
+    public async Task CheckpointRetention_DeletesOnlyBeforeTheLastCompletedCheckpoint()
+    {
+        using var dir = new TempDir();
+        await using var log = Log.Open(new DurableLogOptions { Directory = dir.Path, SegmentBytes = 4096, RetentionBytes = 8 * 1024, Fsync = FsyncPolicy.Never });
+        var retention = new Platform.Host.Ingest.LogCheckpointRetention(log, "t").Enable();
+        var writer = new System.Buffers.ArrayBufferWriter<byte>();
+        for (var i = 0; i < 500; i++) await log.AppendAsync(Line(i));
+        Assert.Equal(0, log.SegmentsDeleted); // checkpoints on, none completed: everything may be replayed
+        var first = log.End;
+        retention.Begun(first.ToBytes());
+        retention.Snapshot(writer); // checkpoint 1 completing: its manifest is not written yet, so no floor moves
+        for (var i = 0; i < 500; i++) await log.AppendAsync(Line(i));
+        Assert.Equal(0, log.SegmentsDeleted);
+        retention.Begun(log.End.ToBytes());
+        retention.Snapshot(writer); // checkpoint 2 completing: checkpoint 1 is complete
+        for (var i = 0; i < 300; i++) await log.AppendAsync(Line(i));
+        Assert.True(log.SegmentsDeleted > 0);
+        Assert.Equal(first.Segment, log.Beginning.Segment); // exactly up to checkpoint 1's segment
+        Assert.Equal(first, LogPosition.Read(writer.WrittenSpan[..LogPosition.SerializedSize]));
+
+        var restored = new Platform.Host.Ingest.LogCheckpointRetention(log, "t");
+        restored.Restore(new System.Buffers.ReadOnlySequence<byte>(log.End.ToBytes()));
+        Assert.Equal(log.End, log.RetentionFloor);
+    }
+
     private sealed class ManualClock : TimeProvider
     {
         private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);

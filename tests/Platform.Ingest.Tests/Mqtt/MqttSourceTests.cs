@@ -79,6 +79,70 @@ public sealed class MqttSourceTests(ITestOutputHelper output)
         using var first = (await reader.ReadAsync(ct))!;
         Assert.Contains("{\"deviceId\":\"dev", Encoding.UTF8.GetString(first.Span), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Qos1_BrokerRestartMidRun_LosesNoAcceptedMessage_AndAcksOnlyWhatIsLogged()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDir();
+        await using var log = Log.Open(new DurableLogOptions { Directory = dir.Path, Fsync = FsyncPolicy.Always });
+        var clientId = "platform-" + Guid.NewGuid().ToString("N");
+        await using var source = new MqttSource(new MqttSourceOptions
+        {
+            Host = "127.0.0.1", Port = MosquittoBroker.Port, ClientId = clientId, Topics = [$"{clientId}/+/telemetry"],
+            CleanStart = true, ReconnectMinDelay = TimeSpan.FromMilliseconds(50), ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
+        }, log);
+        await source.StartAsync(ct);
+        var accepted = new ConcurrentBag<string>();
+        const int devices = 10, perDevice = 1000;
+        var workers = Enumerable.Range(0, devices).Select(d => Task.Run(async () =>
+        {
+            IMqttClient? p = null;
+            for (var n = 0; n < perDevice; n++)
+            {
+                while (true) // retry a message until the broker accepts it (PUBACK to the publisher)
+                {
+                    try
+                    {
+                        p ??= await PublisherAsync($"{clientId}-pub{d}", ct);
+                        var r = await p.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{clientId}/dev{d}/telemetry").WithPayload(Payload(d, n))
+                            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+                        if (r.IsSuccess)
+                        {
+                            accepted.Add($"d{d}-{n}");
+                            break;
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                    {
+                        p?.Dispose();
+                        p = null;
+                        await Task.Delay(100, ct);
+                    }
+                }
+            }
+            p?.Dispose();
+        }, ct)).ToArray();
+        var clock = Stopwatch.StartNew();
+        while (accepted.Count < devices * perDevice / 3 && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(10, ct);
+        var ackedBefore = source.Acknowledged;
+        await MosquittoBroker.RestartAsync(TimeSpan.FromMilliseconds(500));
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(120), ct);
+        var logged = CorrelationIds(log);
+        clock.Restart();
+        while (!accepted.All(logged.Contains) && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(200, ct);
+            logged = CorrelationIds(log);
+        }
+        var missing = accepted.Where(a => !logged.Contains(a)).ToList();
+        output.WriteLine($"accepted by the broker {accepted.Count}, received {source.Received}, acknowledged by Platform {source.Acknowledged} ({ackedBefore} before the restart), " +
+            $"in the log {logged.Count} distinct / {log.RecordsAppended} records, connects {source.Connects}; missing {missing.Count}: {string.Join(", ", missing.Take(5))}");
+        Assert.True(source.Connects >= 2, "the source reconnected after the broker restart");
+        Assert.True(ackedBefore > 0 && source.Acknowledged > ackedBefore, "acknowledged before and after the restart");
+        Assert.Empty(missing);
+        Assert.True(source.Acknowledged <= log.RecordsAppended, "every PUBACK follows a commit");
+    }
 }
 
 [CollectionDefinition(nameof(MosquittoCollection), DisableParallelization = true)]

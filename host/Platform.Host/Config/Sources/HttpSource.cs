@@ -14,9 +14,11 @@ namespace Platform.Host.Config.Sources;
 /// <param name="RetentionAge">Delete sealed segments older than this (<c>retention-age</c>, 0s = keep).</param>
 /// <param name="WriteKeys">Segment write keys accepted as HTTP Basic user (<c>write-keys</c>; empty = Segment endpoints off, telemetry open).</param>
 /// <param name="TwitchSecretEnv">Name of the environment variable holding the Twitch EventSub secret (<c>twitch-secret-env</c>; unset = endpoint off).</param>
+/// <param name="Webhooks">Generic HMAC-signed webhooks (<c>webhooks</c>: a list of <c>{ name, header, secret-env, prefix }</c>).</param>
 /// <param name="Rate">Unused (<c>rate</c> is the clients').</param>
 internal sealed record HttpSourceConfig(string Listen, int Port, string Log, string LogFullPath, FsyncPolicy Fsync, TimeSpan FsyncInterval,
-    long SegmentSize, long RetentionSize, TimeSpan RetentionAge, EquatableList<string> WriteKeys, string? TwitchSecretEnv, double Rate) : SourceConfig
+    long SegmentSize, long RetentionSize, TimeSpan RetentionAge, EquatableList<string> WriteKeys, string? TwitchSecretEnv,
+    EquatableList<HttpWebhookConfig> Webhooks, double Rate) : SourceConfig
 {
     /// <summary>The YAML <c>type</c>.</summary>
     public const string TypeName = "http";
@@ -27,6 +29,17 @@ internal sealed record HttpSourceConfig(string Listen, int Port, string Log, str
     /// <inheritdoc/>
     public override double Rate { get; init; } = Rate;
 }
+
+/// <summary>
+/// One generic signed webhook: <c>POST /v1/webhooks/{name}</c> whose <paramref name="Header"/> carries
+/// <paramref name="Prefix"/> + hex(HMAC-SHA256(secret, raw body)). The secret is read from the
+/// environment variable <paramref name="SecretEnv"/> (never written in the YAML).
+/// </summary>
+/// <param name="Name">Path segment and the stored events' <c>source</c> (<c>name</c>).</param>
+/// <param name="Header">Signature header (<c>header</c>, e.g. X-Hub-Signature-256).</param>
+/// <param name="SecretEnv">Environment variable holding the secret (<c>secret-env</c>).</param>
+/// <param name="Prefix">Text before the hex digest (<c>prefix</c>, default <c>sha256=</c>; empty for bare hex).</param>
+internal sealed record HttpWebhookConfig(string Name, string Header, string SecretEnv, string Prefix);
 
 /// <summary>Binds <c>source: { type: http }</c>.</summary>
 internal static class HttpSource
@@ -51,6 +64,11 @@ internal static class HttpSource
             ConfigYaml.Pair("rate", ConfigYaml.Number(h.Rate)),
         };
         if (h.TwitchSecretEnv is not null) pairs.Add(ConfigYaml.Pair("twitch-secret-env", ConfigYaml.Text(h.TwitchSecretEnv)));
+        if (h.Webhooks.Count > 0)
+        {
+            pairs.Add(ConfigYaml.Pair("webhooks", "[" + string.Join(", ", h.Webhooks.Select(w =>
+                $"{{ name: {ConfigYaml.Text(w.Name)}, header: {ConfigYaml.Text(w.Header)}, secret-env: {ConfigYaml.Text(w.SecretEnv)}, prefix: {ConfigYaml.Text(w.Prefix)} }}")) + "]"));
+        }
         return pairs;
     }
 
@@ -69,10 +87,42 @@ internal static class HttpSource
         var retentionAge = reader.Duration("retention-age", TimeSpan.Zero, TimeSpan.Zero);
         var keys = reader.ScalarList("write-keys", "[wk_abc]")?.Select(k => k.Text).ToList() ?? [];
         var twitch = reader.String("twitch-secret-env");
+        var webhooks = BindWebhooks(reader);
         var rate = reader.Double("rate", 0, 0);
         return reader.Context.Errors.Count == errors && log is not null
             ? new HttpSourceConfig(listen, port, log, reader.Context.ResolveOutput(log), fsync, interval, segment, retentionSize, retentionAge,
-                new EquatableList<string>(keys), twitch, rate)
+                new EquatableList<string>(keys), twitch, new EquatableList<HttpWebhookConfig>(webhooks), rate)
             : null;
+    }
+
+    private const string WebhookExample = "[{ name: github, header: X-Hub-Signature-256, secret-env: GITHUB_WEBHOOK_SECRET }]";
+
+    private static List<HttpWebhookConfig> BindWebhooks(Binding.MappingReader reader)
+    {
+        var list = new List<HttpWebhookConfig>();
+        if (reader.Sequence("webhooks", example: WebhookExample) is not { } sequence) return list;
+        foreach (var item in sequence.Children)
+        {
+            if (item is not YamlDotNet.RepresentationModel.YamlMappingNode mapping)
+            {
+                reader.Context.Error(item, $"a webhook must be a mapping, got {Binding.MappingReader.Describe(item)}", $"write e.g. 'webhooks: {WebhookExample}'");
+                continue;
+            }
+            var hook = new Binding.MappingReader(mapping, "a webhook", reader.Context);
+            var name = hook.String("name", requiredExample: "github");
+            var header = hook.String("header", requiredExample: "X-Hub-Signature-256");
+            var secretEnv = hook.String("secret-env", requiredExample: "GITHUB_WEBHOOK_SECRET");
+            // Read raw: an empty prefix (bare hex digest) is meaningful here, and String() refuses empty values.
+            var prefix = hook.Get("prefix") is YamlDotNet.RepresentationModel.YamlScalarNode { Value: { } p } ? p : "sha256=";
+            hook.ReportUnknownKeys();
+            if (name is null || header is null || secretEnv is null) continue;
+            if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name == "twitch" || list.Any(w => w.Name == name))
+            {
+                reader.Context.Error(hook.Get("name")!, $"webhook name '{name}' must be a unique path segment other than 'twitch'", "write e.g. 'name: github'");
+                continue;
+            }
+            list.Add(new HttpWebhookConfig(name, header, secretEnv, prefix));
+        }
+        return list;
     }
 }

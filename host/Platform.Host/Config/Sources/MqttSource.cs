@@ -17,9 +17,16 @@ namespace Platform.Host.Config.Sources;
 /// <param name="Log">Log folder as written (<c>log</c>, required).</param>
 /// <param name="LogFullPath">Resolved against the working directory.</param>
 /// <param name="Fsync">When appends reach the disk (<c>fsync</c>).</param>
+/// <param name="FsyncInterval">Longest time between fsyncs under <c>fsync: interval</c> (<c>fsync-interval</c>).</param>
+/// <param name="SegmentSize">Log segment size (<c>segment-size</c>).</param>
+/// <param name="RetentionSize">Keep at most this many bytes of log (<c>retention-size</c>, 0 = no limit; never what the last checkpoint still needs).</param>
+/// <param name="RetentionAge">Delete sealed segments older than this (<c>retention-age</c>, 0s = keep).</param>
+/// <param name="ReceiveMaximum">QoS 1 messages in flight to us, unacknowledged (<c>receive-maximum</c>).</param>
+/// <param name="TlsCaFile">PEM of the CA that signed the broker's certificate (<c>tls-ca-file</c>; unset = system roots).</param>
 /// <param name="Rate">Unused.</param>
 internal sealed record MqttSourceConfig(string Host, int Port, string ClientId, EquatableList<string> Topics, int Qos, bool CleanStart, TimeSpan SessionExpiry,
-    string? Username, string? PasswordEnv, bool Tls, long MaxPacketSize, string Log, string LogFullPath, FsyncPolicy Fsync, double Rate) : SourceConfig
+    string? Username, string? PasswordEnv, bool Tls, long MaxPacketSize, string Log, string LogFullPath, FsyncPolicy Fsync, TimeSpan FsyncInterval,
+    long SegmentSize, long RetentionSize, TimeSpan RetentionAge, int ReceiveMaximum, string? TlsCaFile, double Rate) : SourceConfig
 {
     /// <summary>The YAML <c>type</c>.</summary>
     public const string TypeName = "mqtt";
@@ -53,8 +60,14 @@ internal static class MqttSource
             ConfigYaml.Pair("max-packet-size", ConfigYaml.Size(m.MaxPacketSize)),
             ConfigYaml.Pair("log", ConfigYaml.Text(m.Log)),
             ConfigYaml.Pair("fsync", ConfigYaml.Enum(m.Fsync)),
+            ConfigYaml.Pair("fsync-interval", ConfigYaml.Duration(m.FsyncInterval)),
+            ConfigYaml.Pair("segment-size", ConfigYaml.Size(m.SegmentSize)),
+            ConfigYaml.Pair("retention-size", ConfigYaml.Size(m.RetentionSize)),
+            ConfigYaml.Pair("retention-age", ConfigYaml.Duration(m.RetentionAge)),
+            ConfigYaml.Pair("receive-maximum", ConfigYaml.Number(m.ReceiveMaximum)),
             ConfigYaml.Pair("rate", ConfigYaml.Number(m.Rate)),
         };
+        if (m.TlsCaFile is not null) pairs.Add(ConfigYaml.Pair("tls-ca-file", ConfigYaml.Text(m.TlsCaFile)));
         if (m.Username is not null) pairs.Add(ConfigYaml.Pair("username", ConfigYaml.Text(m.Username)));
         if (m.PasswordEnv is not null) pairs.Add(ConfigYaml.Pair("password-env", ConfigYaml.Text(m.PasswordEnv)));
         return pairs;
@@ -76,10 +89,19 @@ internal static class MqttSource
         var maxPacket = reader.Size("max-packet-size", Connectors.Mqtt.MqttSourceOptions.DefaultMaxPacketBytes, 128, 256L << 20);
         var log = reader.String("log", requiredExample: "mqtt-log");
         var fsync = reader.Enum("fsync", FsyncPolicy.Always);
+        var interval = reader.Duration("fsync-interval", DurableLogOptions.DefaultFsyncInterval, TimeSpan.FromMilliseconds(1));
+        var segment = reader.Size("segment-size", DurableLogOptions.DefaultSegmentBytes, 64 * 1024, 1L << 36);
+        var retentionSize = reader.Size("retention-size", 0, 0, long.MaxValue);
+        var retentionAge = reader.Duration("retention-age", TimeSpan.Zero, TimeSpan.Zero);
+        var receiveMaximum = reader.Int32("receive-maximum", Connectors.Mqtt.MqttSourceOptions.DefaultReceiveMaximum, 1, 65535);
+        var caFile = reader.String("tls-ca-file");
+        if (caFile is not null && !tls) reader.Context.Error(reader.Get("tls-ca-file")!, "'tls-ca-file' needs 'tls: true'", "add 'tls: true'");
+        if (passwordEnv is not null && user is null) reader.Context.Error(reader.Get("password-env")!, "'password-env' needs 'username'", "add 'username: ...'");
         var rate = reader.Double("rate", 0, 0);
         return reader.Context.Errors.Count == errors && host is not null && log is not null
             ? new MqttSourceConfig(host, port, clientId, new EquatableList<string>(topics), qos, clean, expiry, user, passwordEnv, tls, maxPacket, log,
-                reader.Context.ResolveOutput(log), fsync, rate)
+                reader.Context.ResolveOutput(log), fsync, interval, segment, retentionSize, retentionAge, receiveMaximum,
+                caFile is null ? null : reader.Context.ResolveOutput(caFile), rate)
             : null;
     }
 

@@ -14,17 +14,6 @@ namespace Platform.Ingest.Tests.Mqtt;
 [Collection(nameof(MosquittoCollection))]
 public sealed class MqttSourceTests(ITestOutputHelper output)
 {
-    private static string Payload(int device, int n) =>
-        $$"""{"timestamp":"2026-05-01T12:00:00.000Z","sensorType":"temperature","payload":{"value":{{n}},"unit":"Celsius"},"correlationId":"d{{device}}-{{n}}"}""";
-
-    private static async Task<IMqttClient> PublisherAsync(string id, CancellationToken ct)
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", MosquittoBroker.Port).WithClientId(id)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(5)).Build(), ct);
-        return client;
-    }
-
     private static HashSet<string> CorrelationIds(Log log)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -57,12 +46,12 @@ public sealed class MqttSourceTests(ITestOutputHelper output)
         await using var source = new MqttSource(new MqttSourceOptions { Host = "127.0.0.1", Port = MosquittoBroker.Port, ClientId = clientId, Topics = [$"{clientId}/+/telemetry"], CleanStart = true }, log);
         await source.StartAsync(ct);
         var clock = Stopwatch.StartNew();
-        var publishers = await Task.WhenAll(Enumerable.Range(0, devices).Select(d => PublisherAsync($"{clientId}-pub{d}", ct)));
+        var publishers = await Task.WhenAll(Enumerable.Range(0, devices).Select(d => MqttLoad.PublisherAsync($"{clientId}-pub{d}", ct)));
         await Task.WhenAll(publishers.Select((p, d) => Task.Run(async () =>
         {
             for (var n = 0; n < perDevice; n++)
             {
-                var r = await p.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{clientId}/dev{d}/telemetry").WithPayload(Payload(d, n))
+                var r = await p.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{clientId}/dev{d}/telemetry").WithPayload(MqttLoad.Payload(d, n))
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
                 Assert.True(r.IsSuccess, r.ReasonString);
             }
@@ -98,34 +87,7 @@ public sealed class MqttSourceTests(ITestOutputHelper output)
         await source.StartAsync(ct);
         var accepted = new ConcurrentBag<string>();
         const int devices = 10, perDevice = 1000;
-        var workers = Enumerable.Range(0, devices).Select(d => Task.Run(async () =>
-        {
-            IMqttClient? p = null;
-            for (var n = 0; n < perDevice; n++)
-            {
-                while (true) // retry a message until the broker accepts it (PUBACK to the publisher)
-                {
-                    try
-                    {
-                        p ??= await PublisherAsync($"{clientId}-pub{d}", ct);
-                        var r = await p.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{clientId}/dev{d}/telemetry").WithPayload(Payload(d, n))
-                            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
-                        if (r.IsSuccess)
-                        {
-                            accepted.Add($"d{d}-{n}");
-                            break;
-                        }
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-                    {
-                        p?.Dispose();
-                        p = null;
-                        await Task.Delay(100, ct);
-                    }
-                }
-            }
-            p?.Dispose();
-        }, ct)).ToArray();
+        var workers = MqttLoad.PublishUntilAccepted(clientId, devices, perDevice, accepted, ct);
         var clock = Stopwatch.StartNew();
         // Mid-run: the broker has accepted a third, and Platform has acknowledged some of it.
         while ((accepted.Count < devices * perDevice / 3 || source.Acknowledged == 0) && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(10, ct);

@@ -1,0 +1,81 @@
+namespace Platform.Operators.Enrichment;
+
+/// <summary>
+/// The registry currently in force, shared by every worker's enrich operator. A refresh builds the
+/// new table on a thread-pool thread and publishes it with one reference write, so the stream never
+/// waits: records already looked up keep the old row, later ones see the new table. A failed load
+/// keeps the old table and is reported through <see cref="LastError"/>.
+/// </summary>
+public sealed class RegistryHandle : IDisposable
+{
+    private readonly Func<DeviceRegistry> _load;
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private DeviceRegistry _current;
+    private FileSystemWatcher? _watcher;
+    private Timer? _timer;
+    private long _version;
+
+    /// <summary>Loads the first table synchronously (a pipeline must not start without its registry).</summary>
+    public RegistryHandle(Func<DeviceRegistry> load)
+    {
+        _load = load;
+        _current = load();
+        _version = 1;
+    }
+
+    /// <summary>The table in force.</summary>
+    public DeviceRegistry Current => Volatile.Read(ref _current);
+
+    /// <summary>How many tables have been published (1 after the constructor).</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>The last refresh failure, or null.</summary>
+    public Exception? LastError { get; private set; }
+
+    /// <summary>Builds a new table off the calling thread and swaps it in; concurrent calls coalesce.</summary>
+    public async Task RefreshAsync()
+    {
+        if (!await _refreshing.WaitAsync(0).ConfigureAwait(false)) return;
+        try
+        {
+            var next = await Task.Run(_load).ConfigureAwait(false);
+            Volatile.Write(ref _current, next);
+            Interlocked.Increment(ref _version);
+            LastError = null;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            LastError = e;
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
+    }
+
+    /// <summary>Refreshes whenever <paramref name="path"/> is rewritten.</summary>
+    public void WatchFile(string path)
+    {
+        var full = Path.GetFullPath(path);
+        _watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!, Path.GetFileName(full))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName,
+        };
+        _watcher.Changed += (_, _) => _ = RefreshAsync();
+        _watcher.Created += (_, _) => _ = RefreshAsync();
+        _watcher.Renamed += (_, _) => _ = RefreshAsync();
+        _watcher.EnableRaisingEvents = true;
+    }
+
+    /// <summary>Refreshes every <paramref name="interval"/> (e.g. for a database table).</summary>
+    public void RefreshEvery(TimeSpan interval) =>
+        _timer = new Timer(_ => _ = RefreshAsync(), null, interval, interval);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _timer?.Dispose();
+        _refreshing.Dispose();
+    }
+}

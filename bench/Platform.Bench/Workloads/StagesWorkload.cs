@@ -66,7 +66,7 @@ public sealed class StagesWorkload : IBenchWorkload
             if (pass == 1) results.Add(Row("windows+zscore", $"1 thread, {sinkZ.Count:N0} rows, {scored.Keys:N0} keys", records.Length, zCost));
         }
         foreach (var r in results)
-            log(string.Create(Ic, $"  {r.Workload,-22} {r.RecordsPerSecond / 1e6,6:N2} M rec/s  {r.BytesAllocatedPerRecord,6:N1} B/rec"));
+            log(string.Create(Ic, $"  {r.Workload,-22} {r.RecordsPerSecond / 1e6,6:N2} M rec/s  {r.RecordsPerSecond / Math.Max(1e-9, r.CoresUsed) / 1e6,6:N2} M rec/s per core used  {r.BytesAllocatedPerRecord,6:N1} B/rec"));
         return Task.FromResult<IReadOnlyList<BenchResult>>(results);
 
         BenchResult Row(string what, string note, long n, Measurement c) => new()

@@ -1,21 +1,28 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Platform.Engine.Aggregates;
 
 /// <summary>
 /// A mergeable quantile sketch with bounded relative error (DDSketch: logarithmic buckets). A value <c>x ≠ 0</c>
-/// goes to bucket <c>ceil(log_γ |x|)</c> of its sign, γ = (1+α)/(1−α); zeros are counted apart. The quantile
+/// goes to a bucket of its sign, about <c>log_γ |x|</c> (<see cref="CubicLogMapping"/>: no bucket spans more than a
+/// factor γ = (1+α)/(1−α)); zeros are counted apart. The quantile
 /// <c>q</c> is the nearest-rank one (the value of rank <c>max(1, ceil(q·n))</c> in sorted order), answered by
 /// the representative of its bucket, so it is within α·|x| of the exact one — as long as each sign's values span
 /// at most <see cref="SketchArena.MaxBuckets"/> buckets (with α = 1 % and 2048 buckets, a ratio of about 10^17
 /// between the largest and the smallest magnitude); past that the buckets of smallest magnitude collapse into one.
 /// </summary>
 /// <remarks>
-/// The struct holds only bucket ranges (56 bytes); the counts live in a <see cref="SketchArena"/>, which every
+/// <para><b>Small sketches.</b> The first <see cref="InlineCapacity"/> values are kept as they are, in the struct;
+/// the fifth moves them all into buckets. Until then quantiles are exact (nearest rank), which is within any α, and
+/// the sketch touches no arena memory: most windows of a keyed job with many keys hold only a few values.</para>
+/// The inline values share their bytes with the bucket ranges (a sketch uses one or the other), so the struct is 80 bytes.
+/// The counts live in a <see cref="SketchArena"/>, which every
 /// call takes and which must be the same for a sketch's whole life (and for both sides of a merge).
 /// A sketch with <c>k</c> distinct buckets uses a block of 8 … 2k buckets of 4 bytes. Call <see cref="Clear"/>
 /// to return the storage. Counts per bucket are 32-bit.
 /// </remarks>
+[StructLayout(LayoutKind.Explicit)]
 public struct QuantileSketch
 {
     /// <summary>Default α: 1 %.</summary>
@@ -24,22 +31,67 @@ public struct QuantileSketch
     /// <summary>Default most buckets per sign.</summary>
     public const int DefaultMaxBuckets = 2048;
 
-    internal BucketStore Positive;
-    internal BucketStore Negative;
-    internal long ZeroCount;
+    /// <summary>Values kept inline before the sketch moves to buckets.</summary>
+    public const int InlineCapacity = 4;
+
+    /// <summary><see cref="InlineCount"/> once the values are in buckets.</summary>
+    internal const byte Spilled = byte.MaxValue;
+
+    // Positive, Negative and ZeroCount mean something only once spilled; Inline only before (it overlays Positive).
+    [FieldOffset(0)] internal BucketStore Positive;
+    [FieldOffset(32)] internal BucketStore Negative;
+    [FieldOffset(64)] internal long ZeroCount;
+    [FieldOffset(0)] internal InlineValues Inline;
+    /// <summary>Values held in <see cref="Inline"/> (0 … <see cref="InlineCapacity"/>), or <see cref="Spilled"/>.</summary>
+    [FieldOffset(72)] internal byte InlineCount;
+
+    /// <summary>Four doubles in the struct.</summary>
+    [InlineArray(InlineCapacity)]
+    internal struct InlineValues
+    {
+        private double _first;
+    }
+
+    /// <summary>True while the values are inline (no bucket storage used).</summary>
+    internal readonly bool IsInline => InlineCount != Spilled;
 
     /// <summary>Number of values added.</summary>
-    public readonly long Count => Positive.Count + Negative.Count + ZeroCount;
+    public readonly long Count => IsInline ? InlineCount : Positive.Count + Negative.Count + ZeroCount;
 
     /// <summary>Distinct non-empty bucket range lengths (positive + negative + zero), a measure of its size.</summary>
-    public readonly int BucketSpan => Positive.BucketSpan + Negative.BucketSpan + (ZeroCount > 0 ? 1 : 0);
+    public readonly int BucketSpan => IsInline ? 0 : Positive.BucketSpan + Negative.BucketSpan + (ZeroCount > 0 ? 1 : 0);
 
     /// <summary>Arena buckets this sketch holds (blocks including headroom).</summary>
-    public readonly int ReservedBuckets => Positive.Capacity + Negative.Capacity;
+    public readonly int ReservedBuckets => IsInline ? 0 : Positive.Capacity + Negative.Capacity;
 
     /// <summary>Adds a finite value (NaN and infinities are ignored).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(SketchArena arena, double value)
+    {
+        if (InlineCount < InlineCapacity)
+        {
+            if (double.IsFinite(value)) Inline[InlineCount++] = value + 0.0; // −0 → +0, as a bucket would report it
+            return;
+        }
+
+        if (InlineCount == InlineCapacity) Spill(arena);
+        AddToBuckets(arena, value);
+    }
+
+    /// <summary>Moves the inline values into buckets; from now on every value goes there.</summary>
+    private void Spill(SketchArena arena)
+    {
+        var values = Inline;
+        var n = InlineCount;
+        Positive = default;
+        Negative = default;
+        ZeroCount = 0;
+        InlineCount = Spilled;
+        for (var i = 0; i < n; i++) AddToBuckets(arena, values[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddToBuckets(SketchArena arena, double value)
     {
         if (value > 0)
         {
@@ -58,6 +110,13 @@ public struct QuantileSketch
     /// <summary>Adds every value of <paramref name="other"/> (same arena); the result is the sketch of the union.</summary>
     public void Merge(SketchArena arena, in QuantileSketch other)
     {
+        if (other.IsInline)
+        {
+            for (var i = 0; i < other.InlineCount; i++) Add(arena, other.Inline[i]);
+            return;
+        }
+
+        if (IsInline) Spill(arena);
         Positive.Merge(arena, other.Positive);
         Negative.Merge(arena, other.Negative);
         ZeroCount += other.ZeroCount;
@@ -81,6 +140,12 @@ public struct QuantileSketch
         if (n == 0)
         {
             results[..qs.Length].Fill(double.NaN);
+            return;
+        }
+
+        if (IsInline)
+        {
+            InlineQuantiles(qs, results);
             return;
         }
 
@@ -123,12 +188,32 @@ public struct QuantileSketch
         }
     }
 
+    /// <summary>Exact nearest-rank quantiles of the inline values.</summary>
+    private readonly void InlineQuantiles(ReadOnlySpan<double> qs, Span<double> results)
+    {
+        Span<double> sorted = stackalloc double[InlineCapacity];
+        var n = InlineCount;
+        for (var i = 0; i < n; i++)
+        {
+            var v = Inline[i];
+            var j = i;
+            for (; j > 0 && sorted[j - 1] > v; j--) sorted[j] = sorted[j - 1];
+            sorted[j] = v;
+        }
+
+        for (var k = 0; k < qs.Length; k++) results[k] = sorted[(int)RankOf(qs[k], n)];
+    }
+
     /// <summary>Forgets every value and gives the storage back to <paramref name="arena"/>.</summary>
     public void Clear(SketchArena arena)
     {
-        Positive.Clear(arena);
-        Negative.Clear(arena);
-        ZeroCount = 0;
+        if (!IsInline)
+        {
+            Positive.Clear(arena);
+            Negative.Clear(arena);
+        }
+
+        this = default;
     }
 
     /// <summary>0-based nearest rank of quantile <paramref name="q"/> among <paramref name="n"/> values: max(1, ceil(q·n)) − 1.</summary>

@@ -4,7 +4,8 @@ using System.Runtime.CompilerServices;
 namespace Platform.Engine.Aggregates;
 
 /// <summary>
-/// Pooled bucket storage and the logarithmic index mapping shared by many <see cref="QuantileSketch"/>es.
+/// Pooled bucket storage and the logarithmic index mapping shared by many <see cref="QuantileSketch"/>es
+/// (the mapping is <see cref="CubicLogMapping"/>: no <c>Math.Log</c> per value).
 /// Buckets live in one growing array, carved into power-of-two blocks (8 … max buckets) that go back to a free
 /// list per size when a sketch grows or is cleared, so sketches that open and close (windows) reuse the same
 /// memory and the steady state allocates nothing. Single-threaded, like the keyed worker that owns it.
@@ -28,10 +29,7 @@ public sealed class SketchArena
         ValidateSettings(relativeAccuracy, maxBuckets);
         RelativeAccuracy = relativeAccuracy;
         MaxBuckets = maxBuckets;
-        Gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
-        LogGamma = Math.Log(Gamma);
-        InverseLogGamma = 1 / LogGamma;
-        RepresentativeFactor = 2 / (1 + Gamma);
+        Mapping = new CubicLogMapping(relativeAccuracy);
         var classes = BitOperations.Log2((uint)maxBuckets) - MinBlockShift + 1;
         _free = new int[classes][];
         _freeCount = new int[classes];
@@ -51,10 +49,7 @@ public sealed class SketchArena
     /// <summary>Buckets reserved by the arena (its footprint is 4 bytes each).</summary>
     public long BucketsReserved => _data.Length;
 
-    internal double Gamma { get; }
-    internal double LogGamma { get; }
-    internal double InverseLogGamma { get; }
-    internal double RepresentativeFactor { get; }
+    internal readonly CubicLogMapping Mapping;
 
     /// <summary>Throws when the accuracy or bucket count is out of range.</summary>
     public static void ValidateSettings(double relativeAccuracy, int maxBuckets)
@@ -65,12 +60,12 @@ public sealed class SketchArena
             throw new ArgumentOutOfRangeException(nameof(maxBuckets), maxBuckets, "Sketch max buckets must be a power of two in [16, 65536].");
     }
 
-    /// <summary>Bucket index of a positive value: ceil(log_γ(value)).</summary>
+    /// <summary>Bucket index of a positive, finite value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal int IndexOf(double positive) => (int)Math.Ceiling(Math.Log(positive) * InverseLogGamma);
+    internal int IndexOf(double positive) => Mapping.IndexOf(positive);
 
-    /// <summary>The value standing for bucket <paramref name="index"/>: within α of everything in (γ^(i−1), γ^i].</summary>
-    internal double ValueOf(int index) => Math.Exp(index * LogGamma) * RepresentativeFactor;
+    /// <summary>The value standing for bucket <paramref name="index"/>: within α of everything the bucket holds.</summary>
+    internal double ValueOf(int index) => Mapping.ValueOf(index);
 
     internal uint[] Data => _data;
 

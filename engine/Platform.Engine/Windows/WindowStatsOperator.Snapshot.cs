@@ -10,12 +10,12 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue>
     public const uint SnapshotMagic = 0x4F535750;
 
     /// <summary>The snapshot format this build writes and reads.</summary>
-    public const int SnapshotFormatVersion = 1;
+    public const int SnapshotFormatVersion = 2; // 2: sketch buckets of the cubic log mapping
 
     /// <summary>
     /// Writes the whole state, little-endian: magic, format version, spec (kind, size, slide, gap), late policy,
     /// retention, sketch accuracy and bucket limit, watermark, counters, then every live window (key, start, end,
-    /// state, emitted, accumulator, and the sketch's zero count and bucket runs).
+    /// state, emitted, accumulator, and the sketch's zero count, inline values and bucket runs).
     /// </summary>
     public void Snapshot(IBufferWriter<byte> writer)
     {
@@ -57,8 +57,18 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue>
             w.F64(s.Stats.Mean);
             w.F64(s.Stats.M2);
             w.I64(s.Sketch.ZeroCount);
-            WriteStore(ref w, in s.Sketch.Positive);
-            WriteStore(ref w, in s.Sketch.Negative);
+            w.U8(s.Sketch.InlineCount);
+            if (s.Sketch.IsInline)
+            {
+                for (var v = 0; v < s.Sketch.InlineCount; v++) w.F64(s.Sketch.Inline[v]);
+                w.I32(0); // no bucket runs
+                w.I32(0);
+            }
+            else
+            {
+                WriteStore(ref w, in s.Sketch.Positive);
+                WriteStore(ref w, in s.Sketch.Negative);
+            }
         }
     }
 
@@ -130,9 +140,29 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue>
             s.Stats.Max = r.F64();
             s.Stats.Mean = r.F64();
             s.Stats.M2 = r.F64();
-            s.Sketch.ZeroCount = r.I64();
-            ReadStore(ref r, ref s.Sketch.Positive);
-            ReadStore(ref r, ref s.Sketch.Negative);
+            var zeros = r.I64();
+            var inline = r.U8();
+            if (inline != QuantileSketch.Spilled)
+            {
+                if (inline > QuantileSketch.InlineCapacity || zeros != 0)
+                    throw new InvalidDataException($"Snapshot window {i} has an invalid sketch ({inline} inline values, {zeros} zeros).");
+                for (var v = 0; v < inline; v++) s.Sketch.Add(_arena, r.F64());
+            }
+            else
+            {
+                s.Sketch.InlineCount = QuantileSketch.Spilled;
+                s.Sketch.ZeroCount = zeros;
+            }
+
+            if (s.Sketch.IsInline)
+            {
+                if (r.I32() != 0 || r.I32() != 0) throw new InvalidDataException($"Snapshot window {i} has both inline values and buckets.");
+            }
+            else
+            {
+                ReadStore(ref r, ref s.Sketch.Positive);
+                ReadStore(ref r, ref s.Sketch.Negative);
+            }
             if (state == SlotState.Open)
             {
                 s.DueAt = s.End;

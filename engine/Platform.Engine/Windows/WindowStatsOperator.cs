@@ -74,6 +74,9 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
     /// <summary>Due windows fired one by one before the rest are taken from the heap in bulk.</summary>
     private const int BulkFireAfter = 64;
 
+    /// <summary>Records (or windows) ahead of the current one whose state is prefetched; twice this for the map entry.</summary>
+    private const int PrefetchDistance = 8;
+
     /// <summary>Creates the operator.</summary>
     /// <param name="options">Windows, late policy, retention, sketch accuracy (validated here).</param>
     /// <param name="sideOutput">Where late records go under <see cref="LatePolicy.SideOutput"/> (required then).</param>
@@ -142,6 +145,12 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
     /// <inheritdoc />
     public void OnRecords(ReadOnlySpan<TIn> input, IBatchOutput<WindowResult> output)
     {
+        if (_kind == WindowKind.Tumbling)
+        {
+            OnTumblingRecords(input, output);
+            return;
+        }
+
         for (var i = 0; i < input.Length; i++)
         {
             ref readonly var record = ref input[i];
@@ -174,6 +183,79 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
         }
     }
 
+    /// <summary>
+    /// The tumbling case of <see cref="OnRecords"/>, software-pipelined: with many keys each record's map entry and
+    /// slot are cache misses, so the map entry of record i + 2d and the slot of record i + d are requested while
+    /// record i is applied (d = <see cref="PrefetchDistance"/>), and the misses overlap instead of queueing.
+    /// Each record's key and window are computed once, into a small ring.
+    /// </summary>
+    private void OnTumblingRecords(ReadOnlySpan<TIn> input, IBatchOutput<WindowResult> output)
+    {
+        const int ahead = 2 * PrefetchDistance;
+        Span<Located> ring = stackalloc Located[RingSize];
+        var n = input.Length;
+        for (var j = 0; j < Math.Min(n, ahead); j++) Locate(in input[j], ref ring[j]);
+        for (var i = 0; i < n; i++)
+        {
+            if (i + ahead < n) Locate(in input[i + ahead], ref ring[(i + ahead) & (RingSize - 1)]);
+            if (i + PrefetchDistance < n)
+            {
+                ref var next = ref ring[(i + PrefetchDistance) & (RingSize - 1)];
+                if (next.ValidTime)
+                {
+                    // A slot found now stays valid for record i + d: nothing is freed while records are applied.
+                    next.Slot = _store.Find(next.Key, next.Start);
+                    if (next.Slot >= 0) _store.PrefetchSlot(next.Slot);
+                }
+            }
+
+            ref readonly var cur = ref ring[i & (RingSize - 1)];
+            ref readonly var record = ref input[i];
+            var v = _valueSelector.ValueOf(in record);
+            if (!cur.ValidTime || !double.IsFinite(v))
+            {
+                InvalidDropped++;
+                continue;
+            }
+
+            var end = cur.Start + _size;
+            if (end <= _watermark)
+            {
+                OnLateFixed(in record, cur.Key, cur.Start, cur.Start, v, output);
+                continue;
+            }
+
+            var slot = cur.Slot >= 0 ? cur.Slot : _store.Find(cur.Key, cur.Start);
+            if (slot < 0) slot = Create(cur.Key, cur.Start, end, SlotState.Open, end);
+            ref var s = ref _store[slot];
+            s.Stats.Add(v);
+            s.Sketch.Add(_arena, v);
+        }
+    }
+
+    private const int RingSize = 32; // a power of two > 2 × PrefetchDistance
+
+    /// <summary>A record's key and tumbling window, and its slot once looked up (−1: not yet, or absent then).</summary>
+    private struct Located
+    {
+        public long Key;
+        public long Start;
+        public int Slot;
+        public bool ValidTime;
+    }
+
+    /// <summary>Computes a record's key and window start and prefetches its map entry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Locate(in TIn record, ref Located into)
+    {
+        var t = _timeSelector.TimeOf(in record);
+        into.ValidTime = t >= WindowSpec.MinTimestamp && t <= WindowSpec.MaxTimestamp;
+        into.Key = _keySelector.KeyOf(in record);
+        into.Start = into.ValidTime ? WindowSpec.FloorDiv(t, _size) * _size : 0;
+        into.Slot = -1;
+        if (into.ValidTime) _store.PrefetchMap(into.Key, into.Start);
+    }
+
     /// <inheritdoc />
     public void OnWatermark(long watermark, IBatchOutput<WindowResult> output)
     {
@@ -201,7 +283,16 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
         var n = _store.TakeDue(watermark, ref _due);
         for (var i = 0; i < n; i++)
         {
+            // Hundreds of thousands of cold slots: load each a few windows ahead, and its map entry (needed to free it) in between.
+            if (i + 2 * PrefetchDistance < n) _store.PrefetchSlot(_due[i + 2 * PrefetchDistance].Slot);
+            if (i + PrefetchDistance < n && _kind != WindowKind.Session)
+            {
+                ref readonly var ahead = ref _store[_due[i + PrefetchDistance].Slot];
+                _store.PrefetchMap(ahead.Key, ahead.Start);
+            }
+
             var slot = _due[i].Slot;
+            _store[slot].HeapPos = -1;
             if (Fire(slot, watermark, output)) _store.Push(slot);
             else Free(slot);
         }

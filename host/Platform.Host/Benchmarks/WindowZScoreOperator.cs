@@ -1,8 +1,8 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using Platform.Engine.Batching;
 using Platform.Engine.Contracts;
 using Platform.Engine.Records;
+using Platform.Engine.Symbols;
 using Platform.Engine.Windows;
 
 namespace Platform.Host.Benchmarks;
@@ -22,12 +22,12 @@ public struct ScoredWindow
 /// The iot-anomaly keyed stage as one operator (the runtime has one keyed stage per pipeline): a
 /// <see cref="WindowStatsOperator{TIn, TKey, TTime, TValue}"/> whose fired windows are scored per key
 /// (<see cref="ZScoreState"/>) before they leave. Single-threaded, one instance per keyed worker.
-/// Steady state allocates nothing but dictionary growth for new keys.
+/// Steady state allocates nothing but table growth for new keys.
 /// </summary>
 public sealed class WindowZScoreOperator : IKeyedOperator<Telemetry, ScoredWindow>, IBatchOutput<WindowResult>
 {
     private readonly WindowStatsOperator<Telemetry, TelemetrySensorKey, TelemetryEventTime, TelemetryValue> _windows;
-    private readonly Dictionary<long, ZScoreState> _history = [];
+    private readonly KeyedTable<ZScoreState> _history = new();
     private readonly double _threshold;
     private readonly int _minHistory;
     private IBatchOutput<ScoredWindow>? _out;
@@ -44,7 +44,7 @@ public sealed class WindowZScoreOperator : IKeyedOperator<Telemetry, ScoredWindo
     public int Keys => _history.Count;
 
     /// <summary>Approximate bytes of state: the window operator's plus the history map's.</summary>
-    public long StateBytes => _windows.StateBytes + (long)_history.Count * (8 + 24 + 12);
+    public long StateBytes => _windows.StateBytes + _history.FootprintBytes;
 
     /// <inheritdoc />
     public void OnRecords(ReadOnlySpan<Telemetry> input, IBatchOutput<ScoredWindow> output)
@@ -63,7 +63,7 @@ public sealed class WindowZScoreOperator : IKeyedOperator<Telemetry, ScoredWindo
     /// <summary>Scores a fired window (called by the inner window operator).</summary>
     void IBatchOutput<WindowResult>.Emit(in WindowResult record)
     {
-        ref var h = ref CollectionsMarshal.GetValueRefOrAddDefault(_history, record.Key, out _);
+        ref var h = ref _history.GetOrAdd(record.Key);
         var z = h.ScoreAndAdd(record.Mean, _minHistory);
         var scored = new ScoredWindow { Window = record, Z = z, Alert = ZScoreState.IsAlert(z, _threshold) };
         _out!.Emit(in scored);

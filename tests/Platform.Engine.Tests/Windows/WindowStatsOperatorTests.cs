@@ -155,7 +155,7 @@ public class WindowStatsOperatorTests
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), 99);
         var ex = Assert.Throws<InvalidDataException>(() => op.Restore(new ReadOnlySequence<byte>(bytes)));
         Assert.Contains("99", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("version 1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("version 2", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -262,25 +262,27 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
         if (watermark <= _watermark) return;
         _watermark = watermark;
         // A few due windows are popped one by one; past that, the rest are taken from the heap in one pass.
-        for (var popped = 0; _store.HeapCount > 0; popped++)
+        // Either way they fire in (DueAt, Key) order. A window kept for late updates goes back due after W.
+        var n = 0;
+        while (_store.HeapCount > 0 && _store.MinDueAt <= watermark)
         {
-            var slot = _store.PeekMin();
-            if (_store[slot].DueAt > watermark) return;
-            if (popped == BulkFireAfter)
+            if (n == BulkFireAfter)
             {
-                FireBulk(watermark, output);
-                return;
+                n = _store.TakeDue(watermark, ref _due, n);
+                break;
             }
 
-            if (Fire(slot, watermark, output)) _store.Update(slot);
-            else Free(slot);
+            _due[n++] = _store.PopMin();
         }
+
+        if (n == 0) return;
+        _store.SortDue(_due.AsSpan(0, n));
+        FireDue(n, watermark, output);
     }
 
-    /// <summary>Fires every remaining due window in (DueAt, Key) order, as the one-by-one loop would.</summary>
-    private void FireBulk(long watermark, IBatchOutput<WindowResult> output)
+    /// <summary>Fires the first <paramref name="n"/> entries of <see cref="_due"/>, in order.</summary>
+    private void FireDue(int n, long watermark, IBatchOutput<WindowResult> output)
     {
-        var n = _store.TakeDue(watermark, ref _due);
         for (var i = 0; i < n; i++)
         {
             // Hundreds of thousands of cold slots: load each a few windows ahead, and its map entry (needed to free it) in between.

@@ -230,11 +230,29 @@ internal sealed class WindowStore
     private static readonly Comparison<HeapEntry> s_dueOrder = (x, y) =>
         x.DueAt != y.DueAt ? x.DueAt.CompareTo(y.DueAt) : x.Key != y.Key ? x.Key.CompareTo(y.Key) : x.Slot.CompareTo(y.Slot);
 
+    // The heap orders by DueAt alone: a new window (due at the next boundary, like most of the heap) then stays where
+    // it is appended instead of sifting past entries of the same DueAt by key, writing HeapPos into cold slots.
+    // Due entries are sorted by (DueAt, Key, Slot) when taken (SortDue), so firing order does not depend on it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Less(in HeapEntry a, in HeapEntry b) =>
-        a.DueAt < b.DueAt || (a.DueAt == b.DueAt && (a.Key < b.Key || (a.Key == b.Key && a.Slot < b.Slot)));
+    private static bool Less(in HeapEntry a, in HeapEntry b) => a.DueAt < b.DueAt;
 
-    public int PeekMin() => _heap[0].Slot;
+    /// <summary>The smallest DueAt in the heap (the heap is not empty).</summary>
+    public long MinDueAt => _heap[0].DueAt;
+
+    /// <summary>Removes the entry with the smallest DueAt and returns it (its slot's HeapPos becomes −1).</summary>
+    public HeapEntry PopMin()
+    {
+        var top = _heap[0];
+        _slots[top.Slot].HeapPos = -1;
+        _heapCount--;
+        if (_heapCount > 0)
+        {
+            _heap[0] = _heap[_heapCount];
+            SiftDown(0);
+        }
+
+        return top;
+    }
 
     public void Push(int slot)
     {
@@ -278,40 +296,38 @@ internal sealed class WindowStore
     }
 
     /// <summary>
-    /// Removes every entry due at or before <paramref name="watermark"/> at once, into <paramref name="due"/> in
-    /// (DueAt, Key) order, and rebuilds the heap from the rest: one sequential pass, a sort and a heapify instead
-    /// of a log-n sift (with a cache miss per level) for each of possibly hundreds of thousands of windows.
-    /// The caller sets each taken slot's <see cref="WindowSlot.HeapPos"/> to −1 when it visits it (one cache miss
-    /// per slot, not two).
+    /// Removes every entry due at or before <paramref name="watermark"/> at once, appending them to
+    /// <paramref name="due"/> after its first <paramref name="count"/>, and rebuilds the heap from the rest: one
+    /// sequential pass and a heapify instead of a log-n sift (with a cache miss per level) for each of possibly
+    /// hundreds of thousands of windows. Returns the new count. The caller sorts them (<see cref="SortDue"/>) and sets
+    /// each taken slot's <see cref="WindowSlot.HeapPos"/> to −1 when it visits it (one cache miss per slot, not two).
     /// </summary>
-    public int TakeDue(long watermark, ref HeapEntry[] due)
+    public int TakeDue(long watermark, ref HeapEntry[] due, int count)
     {
-        if (_heapCount == 0 || _heap[0].DueAt > watermark) return 0;
-        if (due.Length < _heapCount) due = new HeapEntry[Math.Max(_heapCount, due.Length * 2)];
-        int n = 0, keep = 0;
-        var firstDue = _heap[0].DueAt;
-        var oneDueAt = true;
+        if (_heapCount == 0 || _heap[0].DueAt > watermark) return count;
+        if (due.Length < count + _heapCount) Array.Resize(ref due, Math.Max(count + _heapCount, due.Length * 2));
+        int n = count, keep = 0;
         for (var i = 0; i < _heapCount; i++)
         {
             var e = _heap[i];
-            if (e.DueAt <= watermark)
-            {
-                oneDueAt &= e.DueAt == firstDue;
-                due[n++] = e;
-            }
-            else
-            {
-                _heap[keep++] = e;
-            }
+            if (e.DueAt <= watermark) due[n++] = e;
+            else _heap[keep++] = e;
         }
 
         _heapCount = keep;
         for (var i = keep / 2 - 1; i >= 0; i--) SiftDownEntries(i);
         for (var i = 0; i < keep; i++) _slots[_heap[i].Slot].HeapPos = i;
-        var taken = due.AsSpan(0, n);
+        return n;
+    }
+
+    /// <summary>Sorts taken entries into firing order: (DueAt, Key, Slot).</summary>
+    public void SortDue(Span<HeapEntry> taken)
+    {
+        if (taken.Length < 2) return;
+        var oneDueAt = true;
+        foreach (ref readonly var e in taken) oneDueAt &= e.DueAt == taken[0].DueAt;
         if (oneDueAt) SortByKeyThenSlot(taken);
         else taken.Sort(s_dueOrder);
-        return n;
     }
 
     /// <summary>

@@ -67,6 +67,7 @@ internal sealed class ConfigRegistry
             HttpSource.Kind,
             MqttSource.Kind,
             KafkaSource.Kind,
+            KinesisSource.Kind,
         ],
         sinks:
         [
@@ -74,6 +75,8 @@ internal sealed class ConfigRegistry
             ConsoleSink.Kind,
             NullSink.Kind,
             KafkaSink.Kind,
+            KinesisSink.Kind,
+            EventBridgeSink.Kind,
         ]);
 
     /// <summary>Operators by <c>op</c>.</summary>

@@ -227,6 +227,8 @@ internal static class PipelineFactory
             case Config.Sources.KafkaSourceConfig:
                 // A Kafka source is a consumer-group member with one pipeline per partition (KafkaPipelineGroup), not one source.
                 throw new NotSupportedException("'platform run' does not run a kafka source yet; embed Platform.Connectors.Kafka.KafkaPipelineGroup (see README, Kafka).");
+            case Config.Sources.KinesisSourceConfig k:
+                return (k.ToOptions().CreateSource(), null);
             default:
                 throw new NotSupportedException($"Source type '{config.Source.Type}'.");
         }
@@ -249,6 +251,8 @@ internal static class PipelineFactory
         NullSinkConfig => new NullSink<WindowResult>(),
         Config.Sinks.KafkaSinkConfig k => k.ToOptions().CreateSink<WindowResult, Sinks.Kafka.KafkaWindowResultEncoder>(
             new Sinks.Kafka.KafkaWindowResultEncoder(new Sinks.Kafka.SymbolUtf8Cache(symbols), k.Key), deadLetters),
+        Config.Sinks.KinesisSinkConfig k => k.CreateSink(symbols, deadLetters),
+        Config.Sinks.EventBridgeSinkConfig e => e.CreateSink(symbols, deadLetters),
         _ => throw new NotSupportedException($"Sink type '{config.Type}'."),
     };
 }

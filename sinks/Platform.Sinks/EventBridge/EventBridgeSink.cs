@@ -114,6 +114,7 @@ internal sealed class EventBridgeSink<T, TWriter> : ISink<T>
         await Task.Yield();
         var pending = new List<int>(PutEventsEntrySize.MaxEntries);
         var failed = new List<int>(PutEventsEntrySize.MaxEntries);
+        var failures = new List<AwsEntryFailure>();
         for (var i = 0; i < batch.Count; i++) pending.Add(i);
         using var body = new PooledBufferWriter(batch.Size + 1024);
         using var writer = new Utf8JsonWriter(body);
@@ -135,7 +136,7 @@ internal sealed class EventBridgeSink<T, TWriter> : ISink<T>
                     continue;
                 }
                 string? firstError;
-                using (response) firstError = ReadResponse(response.WrittenSpan, batch, pending, failed, attempt);
+                using (response) firstError = ReadResponse(response.WrittenSpan, batch, pending, failed, failures, attempt);
                 (pending, failed) = (failed, pending);
                 failed.Clear();
                 if (pending.Count == 0) break;
@@ -153,44 +154,19 @@ internal sealed class EventBridgeSink<T, TWriter> : ISink<T>
         }
     }
 
-    private string? ReadResponse(ReadOnlySpan<byte> json, PutEventsBatch batch, List<int> sent, List<int> failed, int attempt)
+    /// <summary>Reads a PutEvents answer: retryable failures go to <paramref name="failed"/>, the rest to the DLQ when their attempts are spent.</summary>
+    private string? ReadResponse(ReadOnlySpan<byte> json, PutEventsBatch batch, List<int> sent, List<int> failed, List<AwsEntryFailure> failures, int attempt)
     {
-        var reader = new Utf8JsonReader(json);
-        string? firstError = null;
-        var index = 0;
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        failures.Clear();
+        AwsBatchResults.ReadFailures(json, "Entries"u8, Target, sent.Count, failures);
+        foreach (var f in failures)
         {
-            if (!reader.ValueTextEquals("Entries"u8))
-            {
-                reader.Read();
-                reader.Skip();
-                continue;
-            }
-            reader.Read();
-            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                string? code = null, message = null;
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var isCode = reader.ValueTextEquals("ErrorCode"u8);
-                    var isMessage = reader.ValueTextEquals("ErrorMessage"u8);
-                    reader.Read();
-                    if (isCode && reader.TokenType == JsonTokenType.String) code = reader.GetString();
-                    else if (isMessage && reader.TokenType == JsonTokenType.String) message = reader.GetString();
-                    else reader.Skip();
-                }
-                if (index >= sent.Count) throw new AwsServiceException(Target, "MalformedResponse", 200, "more results than entries", false, false);
-                var entry = sent[index++];
-                if (code is null) continue;
-                firstError ??= code;
-                var (retryable, _) = AwsServiceException.Classify(code, 200);
-                if (retryable && attempt < _options.MaxAttempts) failed.Add(entry);
-                else DeadLetter(batch[entry].Ordinal, $"PutEvents entry failed after {attempt} attempt(s): {code}: {message}", batch.DetailOf(entry));
-            }
+            var entry = sent[f.Index];
+            var (retryable, _) = AwsServiceException.Classify(f.Code, 200);
+            if (retryable && attempt < _options.MaxAttempts) failed.Add(entry);
+            else DeadLetter(batch[entry].Ordinal, $"PutEvents entry failed after {attempt} attempt(s): {f.Code}: {f.Message}", batch.DetailOf(entry));
         }
-        if (index != sent.Count) throw new AwsServiceException(Target, "MalformedResponse", 200, $"{index} results for {sent.Count} entries", false, false);
-        return firstError;
+        return failures.Count > 0 ? failures[0].Code : null;
     }
 
     private void DeadLetter(long ordinal, string reason, ReadOnlySpan<byte> raw)

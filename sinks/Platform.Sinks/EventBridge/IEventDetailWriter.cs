@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Platform.Engine.Records;
+using Platform.Engine.Symbols;
 
 namespace Platform.Sinks.EventBridge;
 
@@ -13,13 +14,22 @@ public interface IEventDetailWriter<T>
     long? TimeOf(in T record);
 }
 
-/// <summary>A closed window's statistics as the Detail of a "… Window Closed" event; Time = window end.</summary>
-public readonly struct WindowResultDetailWriter : IEventDetailWriter<WindowResult>
+/// <summary>
+/// A closed window's statistics as the Detail of a "… Window Closed" event; Time = window end. With a
+/// symbol table it also writes <c>deviceId</c> and <c>sensorType</c> by name, so rules can match on them.
+/// </summary>
+public readonly struct WindowResultDetailWriter(SymbolTable? symbols) : IEventDetailWriter<WindowResult>
 {
     /// <inheritdoc />
     public void WriteDetail(in WindowResult record, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
+        if (symbols is not null)
+        {
+            var key = SensorKey.FromPacked(record.Key);
+            writer.WriteString("deviceId"u8, NameOf(symbols, key.Device));
+            writer.WriteString("sensorType"u8, NameOf(symbols, key.Sensor));
+        }
         writer.WriteNumber("key"u8, record.Key);
         writer.WriteNumber("windowStart"u8, record.WindowStart);
         writer.WriteNumber("windowEnd"u8, record.WindowEnd);
@@ -38,4 +48,8 @@ public readonly struct WindowResultDetailWriter : IEventDetailWriter<WindowResul
 
     /// <inheritdoc />
     public long? TimeOf(in WindowResult record) => record.WindowEnd;
+
+    // Interned strings: no allocation per record. An id the table does not know (a key of another run) is written as "#id".
+    private static string NameOf(SymbolTable symbols, Symbol symbol) =>
+        (uint)symbol.Id <= (uint)symbols.Count ? symbols.NameOf(symbol) : "#" + symbol.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -11,6 +11,12 @@ public interface IKinesisRecordEncoder<T>
     /// <summary>Writes the partition key's UTF-8 bytes into <paramref name="destination"/> (1024 bytes) and returns their length.</summary>
     int WritePartitionKey(in T record, Span<byte> destination);
 
+    /// <summary>
+    /// Writes an explicit hash key (decimal, 0 to 2^128 − 1, at most 39 digits) into <paramref name="destination"/>
+    /// (64 bytes) and returns its length, or returns 0 to let the MD5 of the partition key choose the shard.
+    /// </summary>
+    int WriteExplicitHashKey(in T record, Span<byte> destination);
+
     /// <summary>Writes the record's data blob.</summary>
     void WriteData(in T record, IBufferWriter<byte> data);
 }
@@ -25,6 +31,9 @@ public readonly struct TelemetryJsonEncoder(SymbolTable symbols) : IKinesisRecor
     /// <inheritdoc />
     public int WritePartitionKey(in Telemetry record, Span<byte> destination) =>
         System.Text.Encoding.UTF8.GetBytes(symbols.NameOf(record.Device), destination);
+
+    /// <inheritdoc />
+    public int WriteExplicitHashKey(in Telemetry record, Span<byte> destination) => 0;
 
     /// <inheritdoc />
     public void WriteData(in Telemetry record, IBufferWriter<byte> data)
@@ -58,8 +67,8 @@ public readonly struct TelemetryJsonEncoder(SymbolTable symbols) : IKinesisRecor
     }
 }
 
-/// <summary>A ready-made entry: partition key and data bytes (for byte-level pipelines and tests).</summary>
-public readonly record struct KinesisEntry(string PartitionKey, ReadOnlyMemory<byte> Data);
+/// <summary>A ready-made entry: partition key, data bytes and optionally an explicit hash key (for byte-level pipelines and tests).</summary>
+public readonly record struct KinesisEntry(string PartitionKey, ReadOnlyMemory<byte> Data, string? ExplicitHashKey = null);
 
 /// <summary>Encodes <see cref="KinesisEntry"/> as itself.</summary>
 public readonly struct KinesisEntryEncoder : IKinesisRecordEncoder<KinesisEntry>
@@ -67,6 +76,10 @@ public readonly struct KinesisEntryEncoder : IKinesisRecordEncoder<KinesisEntry>
     /// <inheritdoc />
     public int WritePartitionKey(in KinesisEntry record, Span<byte> destination) =>
         System.Text.Encoding.UTF8.GetBytes(record.PartitionKey, destination);
+
+    /// <inheritdoc />
+    public int WriteExplicitHashKey(in KinesisEntry record, Span<byte> destination) =>
+        record.ExplicitHashKey is { } key ? System.Text.Encoding.UTF8.GetBytes(key, destination) : 0;
 
     /// <inheritdoc />
     public void WriteData(in KinesisEntry record, IBufferWriter<byte> data)

@@ -37,6 +37,7 @@ internal sealed class KinesisSink<T, TEncoder> : ISink<T>
         public readonly PooledBufferWriter Body = new(64 * 1024);
         public readonly List<int> Pending = new(PutRecordsCall.MaxRecords);
         public readonly List<int> Failed = new(PutRecordsCall.MaxRecords);
+        public readonly List<AwsEntryFailure> Failures = [];
         public Utf8JsonWriter? Writer;
 
         public void Dispose()
@@ -56,6 +57,7 @@ internal sealed class KinesisSink<T, TEncoder> : ISink<T>
     private readonly Lane[] _lanes;
     private readonly PooledBufferWriter _scratch = new(16 * 1024);
     private readonly byte[] _key = new byte[1024];
+    private readonly byte[] _hashKey = new byte[64];
     private readonly SinkInstruments _instruments;
     private readonly Meter _meter = new("Platform.Sinks.Kinesis");
     private readonly Counter<long> _retriedEntries;
@@ -94,7 +96,7 @@ internal sealed class KinesisSink<T, TEncoder> : ISink<T>
         {
             var ordinal = _ordinal++;
             _scratch.Reset();
-            int keyLength;
+            int keyLength, hashKeyLength;
             try
             {
                 keyLength = _encoder.WritePartitionKey(batch.Items[i], _key);
@@ -103,15 +105,24 @@ internal sealed class KinesisSink<T, TEncoder> : ISink<T>
             {
                 keyLength = -1;
             }
+            try
+            {
+                hashKeyLength = _encoder.WriteExplicitHashKey(batch.Items[i], _hashKey);
+            }
+            catch (ArgumentException)
+            {
+                hashKeyLength = -1;
+            }
             _encoder.WriteData(batch.Items[i], _scratch);
-            if (Reject(keyLength < 0 ? default : _key.AsSpan(0, keyLength), keyLength, _scratch.WrittenCount) is { } reason)
+            if ((Reject(keyLength < 0 ? default : _key.AsSpan(0, keyLength), keyLength, _scratch.WrittenCount)
+                 ?? RejectHashKey(hashKeyLength < 0 ? default : _hashKey.AsSpan(0, hashKeyLength), hashKeyLength)) is { } reason)
             {
                 DeadLetter(ordinal, reason, _scratch.WrittenSpan);
                 continue;
             }
             var lane = _lanes[_lanes.Length == 1 ? 0 : (int)(XxHash3.HashToUInt64(_key.AsSpan(0, keyLength)) % (ulong)_lanes.Length)];
             if (!lane.Building.CanTake(keyLength, _scratch.WrittenCount)) await DispatchAsync(lane, cancellationToken);
-            lane.Building.Add(_key.AsSpan(0, keyLength), _scratch.WrittenSpan, ordinal);
+            lane.Building.Add(_key.AsSpan(0, keyLength), _hashKey.AsSpan(0, hashKeyLength), _scratch.WrittenSpan, ordinal);
         }
         // An idle lane sends what it has now; a busy one keeps filling until its call returns.
         foreach (var lane in _lanes)
@@ -130,6 +141,18 @@ internal sealed class KinesisSink<T, TEncoder> : ISink<T>
         if (dataLength + keyLength > KinesisSinkOptions.MaxRecordBytes) return $"record is {dataLength + keyLength} bytes with its key; Kinesis allows {KinesisSinkOptions.MaxRecordBytes}";
         return null;
     }
+
+    /// <summary>An explicit hash key must be a decimal in [0, 2^128 − 1]; null when it is (or there is none).</summary>
+    private static string? RejectHashKey(ReadOnlySpan<byte> hashKey, int length)
+    {
+        if (length == 0) return null;
+        if (length < 0 || length > MaxHashKey.Length) return $"explicit hash key longer than {MaxHashKey.Length} digits";
+        if (hashKey.ContainsAnyExceptInRange((byte)'0', (byte)'9')) return $"explicit hash key '{Encoding.UTF8.GetString(hashKey)}' is not a decimal number";
+        if (length == MaxHashKey.Length && hashKey.SequenceCompareTo(MaxHashKey) > 0) return $"explicit hash key {Encoding.UTF8.GetString(hashKey)} is above 2^128 − 1";
+        return null;
+    }
+
+    private static ReadOnlySpan<byte> MaxHashKey => "340282366920938463463374607431768211455"u8;
 
     private async ValueTask DispatchAsync(Lane lane, CancellationToken cancellationToken)
     {
@@ -179,7 +202,7 @@ internal sealed class KinesisSink<T, TEncoder> : ISink<T>
                 string? firstError;
                 using (response)
                 {
-                    firstError = ReadResponse(response.WrittenSpan, call, pending, failed, attempt);
+                    firstError = ReadResponse(response.WrittenSpan, call, pending, failed, lane.Failures, attempt);
                 }
                 (pending, failed) = (failed, pending);
                 failed.Clear();
@@ -198,44 +221,18 @@ internal sealed class KinesisSink<T, TEncoder> : ISink<T>
     }
 
     /// <summary>Reads a PutRecords answer: retryable failures go to <paramref name="failed"/>, the rest to the DLQ when their attempts are spent.</summary>
-    private string? ReadResponse(ReadOnlySpan<byte> json, PutRecordsCall call, List<int> sent, List<int> failed, int attempt)
+    private string? ReadResponse(ReadOnlySpan<byte> json, PutRecordsCall call, List<int> sent, List<int> failed, List<AwsEntryFailure> failures, int attempt)
     {
-        var reader = new Utf8JsonReader(json);
-        string? firstError = null;
-        var index = 0;
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        failures.Clear();
+        AwsBatchResults.ReadFailures(json, "Records"u8, "PutRecords", sent.Count, failures);
+        foreach (var f in failures)
         {
-            if (!reader.ValueTextEquals("Records"u8))
-            {
-                reader.Read();
-                reader.Skip();
-                continue;
-            }
-            reader.Read();
-            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                string? code = null, message = null;
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var isCode = reader.ValueTextEquals("ErrorCode"u8);
-                    var isMessage = reader.ValueTextEquals("ErrorMessage"u8);
-                    reader.Read();
-                    if (isCode && reader.TokenType == JsonTokenType.String) code = reader.GetString();
-                    else if (isMessage && reader.TokenType == JsonTokenType.String) message = reader.GetString();
-                    else reader.Skip();
-                }
-                if (index >= sent.Count) throw new AwsServiceException("PutRecords", "MalformedResponse", 200, "more results than entries", false, false);
-                var entry = sent[index++];
-                if (code is null) continue;
-                firstError ??= code;
-                var (retryable, _) = AwsServiceException.Classify(code, 200);
-                if (retryable && attempt < _options.MaxAttempts) failed.Add(entry);
-                else DeadLetter(call[entry].Ordinal, $"PutRecords entry failed after {attempt} attempt(s): {code}: {message}", call.DataOf(entry));
-            }
+            var entry = sent[f.Index];
+            var (retryable, _) = AwsServiceException.Classify(f.Code, 200);
+            if (retryable && attempt < _options.MaxAttempts) failed.Add(entry);
+            else DeadLetter(call[entry].Ordinal, $"PutRecords entry failed after {attempt} attempt(s): {f.Code}: {f.Message}", call.DataOf(entry));
         }
-        if (index != sent.Count) throw new AwsServiceException("PutRecords", "MalformedResponse", 200, $"{index} results for {sent.Count} entries", false, false);
-        return firstError;
+        return failures.Count > 0 ? failures[0].Code : null;
     }
 
     private void DeadLetter(long ordinal, string reason, ReadOnlySpan<byte> raw)

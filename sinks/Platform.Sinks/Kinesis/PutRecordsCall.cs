@@ -5,7 +5,8 @@ namespace Platform.Sinks.Kinesis;
 
 /// <summary>
 /// One PutRecords request being filled or sent: the entries' key and data bytes in one pooled buffer
-/// and their offsets, within the AWS limits (≤ 500 records, ≤ 5 MiB of data + keys). Reused.
+/// and their offsets, within the AWS limits (≤ 500 records, ≤ 5 MiB of data + partition keys; an
+/// explicit hash key does not count). Reused.
 /// </summary>
 internal sealed class PutRecordsCall : IDisposable
 {
@@ -14,7 +15,7 @@ internal sealed class PutRecordsCall : IDisposable
 
     internal struct Entry
     {
-        public int KeyOffset, KeyLength, DataOffset, DataLength;
+        public int KeyOffset, KeyLength, HashKeyOffset, HashKeyLength, DataOffset, DataLength;
         public long Ordinal;
     }
 
@@ -29,13 +30,17 @@ internal sealed class PutRecordsCall : IDisposable
     public bool CanTake(int keyLength, int dataLength) =>
         Count < MaxRecords && Bytes + keyLength + dataLength <= MaxBytes;
 
-    public void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, long ordinal)
+    /// <summary>Adds an entry; <paramref name="explicitHashKey"/> is empty when the partition key's hash decides the shard.</summary>
+    public void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> explicitHashKey, ReadOnlySpan<byte> data, long ordinal)
     {
         if (Count == _entries.Length) Array.Resize(ref _entries, Math.Min(MaxRecords, Count * 2));
         ref var e = ref _entries[Count++];
         e.KeyOffset = _store.WrittenCount;
         e.KeyLength = key.Length;
         _store.Write(key);
+        e.HashKeyOffset = _store.WrittenCount;
+        e.HashKeyLength = explicitHashKey.Length;
+        _store.Write(explicitHashKey);
         e.DataOffset = _store.WrittenCount;
         e.DataLength = data.Length;
         _store.Write(data);
@@ -57,6 +62,7 @@ internal sealed class PutRecordsCall : IDisposable
             writer.WriteStartObject();
             writer.WriteBase64String("Data"u8, DataOf(i));
             writer.WriteString("PartitionKey"u8, KeyOf(i));
+            if (_entries[i].HashKeyLength > 0) writer.WriteString("ExplicitHashKey"u8, _store.Array.AsSpan(_entries[i].HashKeyOffset, _entries[i].HashKeyLength));
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

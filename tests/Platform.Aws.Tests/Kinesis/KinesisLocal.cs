@@ -19,6 +19,9 @@ internal static class KinesisLocal
             Credentials = new AwsCredentials("AKIDLOCALTEST", "local-test-secret"),
             BaseDelay = TimeSpan.FromMilliseconds(20),
             MaxDelay = TimeSpan.FromMilliseconds(500),
+            // kinesis-local is single-threaded and shares a loaded machine: a PutRecords that times out on our
+            // side may still be stored, and its retry would then duplicate records, so wait long rather than retry.
+            AttemptTimeout = TimeSpan.FromMinutes(3),
         };
     }
 

@@ -16,6 +16,7 @@ public sealed class KinesisSinkLimitTests
     {
         public readonly ConcurrentQueue<(int Records, long Bytes, List<string> Keys)> Calls = new();
         public readonly List<(string Key, string Data)> Arrivals = [];
+        public readonly ConcurrentQueue<(string Key, string? HashKey)> HashKeys = new();
         public readonly LoopbackHttpServer Server;
 
         public Recorder() => Server = new LoopbackHttpServer(async (context, body) =>
@@ -28,6 +29,7 @@ public sealed class KinesisSinkLimitTests
             {
                 var key = r.GetProperty("PartitionKey").GetString()!;
                 keys.Add(key);
+                HashKeys.Enqueue((key, r.TryGetProperty("ExplicitHashKey", out var h) ? h.GetString() : null));
                 var data = r.GetProperty("Data").GetBytesFromBase64();
                 bytes += data.Length + Encoding.UTF8.GetByteCount(key);
                 if (data.Length < 16) lock (Arrivals) Arrivals.Add((key, Encoding.UTF8.GetString(data)));
@@ -105,5 +107,27 @@ public sealed class KinesisSinkLimitTests
             Assert.Equal(ns.Order(), ns);
         }
         Assert.True(rec.Calls.Count >= 8, $"{rec.Calls.Count} calls");
+    }
+
+    [Fact]
+    public async Task WriteAsync_ExplicitHashKeys_SentWhenValidAndDeadLetteredWhenNot()
+    {
+        await using var rec = new Recorder();
+        var dlq = new CountingDeadLetterSink();
+        await using var sink = Options(rec.Server.Uri).CreateSink<KinesisEntry, KinesisEntryEncoder>(default, dlq);
+        var batch = new BatchPool<KinesisEntry>(8).Rent();
+        batch.Add(new KinesisEntry("plain", new byte[] { 1 }));
+        batch.Add(new KinesisEntry("routed", new byte[] { 2 }, "170141183460469231731687303715884105728"));
+        batch.Add(new KinesisEntry("top", new byte[] { 3 }, "340282366920938463463374607431768211455"));
+        batch.Add(new KinesisEntry("over", new byte[] { 4 }, "340282366920938463463374607431768211456"));
+        batch.Add(new KinesisEntry("hex", new byte[] { 5 }, "0x1F"));
+        await sink.WriteAsync(batch, TestContext.Current.CancellationToken);
+        await sink.FlushAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            new (string, string?)[] { ("plain", null), ("routed", "170141183460469231731687303715884105728"), ("top", "340282366920938463463374607431768211455") },
+            rec.HashKeys.ToArray());
+        Assert.Equal(2, dlq.Count);
+        Assert.Contains("not a decimal number", dlq.LastReason, StringComparison.Ordinal);
     }
 }

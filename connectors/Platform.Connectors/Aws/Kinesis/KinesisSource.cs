@@ -1,5 +1,5 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text;
 using System.Threading.Channels;
 using Platform.Engine.Contracts;
 
@@ -17,12 +17,11 @@ public readonly record struct KinesisShardPosition(string ShardId, string? Seque
 /// backs off with full jitter when throttled, and publishes MillisBehindLatest. After a reshard a
 /// child shard is read only once all its parents are drained, so a key's records stay in order.
 /// Positions (last sequence number per shard) advance when <see cref="ReadAsync"/> hands a chunk
-/// over; <see cref="ExportPositions"/>/<see cref="ImportPositions"/> carry them through checkpoints.
+/// over; as an <see cref="ICheckpointableSource"/> it stores them in the engine's checkpoints
+/// (<see cref="SavePosition"/>) and resumes from them (<see cref="Seek"/>).
 /// </summary>
-public sealed class KinesisSource : IChunkSource
+public sealed class KinesisSource : IChunkSource, ICheckpointableSource
 {
-    private const string FinishedMarker = "$END";
-
     private readonly KinesisSourceOptions _options;
     private readonly KinesisClient _client;
     private readonly Channel<Item> _items;
@@ -31,7 +30,8 @@ public sealed class KinesisSource : IChunkSource
     private readonly Dictionary<string, KinesisShardPosition> _positions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _partitionOf = new(StringComparer.Ordinal);
     private readonly long[] _recordsPerPartition;
-    private readonly Meter _meter;
+    private readonly Meter? _ownedMeter;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _behindByShard = new(StringComparer.Ordinal);
     private readonly Gauge<long> _behind;
     private readonly Counter<long> _records;
     private Task? _coordinator;
@@ -45,9 +45,10 @@ public sealed class KinesisSource : IChunkSource
         _client = client;
         _items = Channel.CreateBounded<Item>(new BoundedChannelOptions(options.ReadAhead) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _recordsPerPartition = new long[options.Partitions];
-        _meter = new Meter("Platform.Connectors.Kinesis");
-        _behind = _meter.CreateGauge<long>("platform.kinesis.source.millis_behind_latest", "ms", "How far a shard's reader is behind the tip of the stream.");
-        _records = _meter.CreateCounter<long>("platform.kinesis.source.records", "{record}", "Records read from Kinesis.");
+        _ownedMeter = options.Client.Meter is null ? new Meter(MeterName) : null;
+        var meter = options.Client.Meter ?? _ownedMeter!;
+        _behind = meter.CreateGauge<long>("platform.kinesis.source.millis_behind_latest", "ms", "How far a shard's reader is behind the tip of the stream.");
+        _records = meter.CreateCounter<long>("platform.kinesis.source.records", "{record}", "Records read from Kinesis.");
     }
 
     /// <inheritdoc />
@@ -55,6 +56,12 @@ public sealed class KinesisSource : IChunkSource
 
     /// <inheritdoc />
     public int Partitions => _options.Partitions;
+
+    /// <summary>The meter of the source's instruments when <see cref="AwsClientOptions.Meter"/> is not set.</summary>
+    public const string MeterName = "Platform.Connectors.Kinesis";
+
+    /// <summary>The largest MillisBehindLatest of the shards being read, as GetRecords last reported it (0 at the tip).</summary>
+    public long MillisBehindLatest => _behindByShard.IsEmpty ? 0 : _behindByShard.Values.Max();
 
     /// <summary>Shards being read or drained right now (for tests and health).</summary>
     public int ActiveShards { get; private set; }
@@ -91,32 +98,54 @@ public sealed class KinesisSource : IChunkSource
         lock (_lock) return _positions.Values.OrderBy(p => p.ShardId, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Sets where a shard resumes (after <paramref name="sequenceNumber"/>); only before the first read.</summary>
-    public void Seek(string shardId, string? sequenceNumber, bool finished = false)
+    /// <summary>
+    /// The shards of <paramref name="partition"/> as of the last chunk <see cref="ReadAsync"/> returned:
+    /// each one's last sequence number handed over, or that it was read to its end (see <see cref="KinesisPositionCodec"/>).
+    /// Called on the engine's source task when a checkpoint starts.
+    /// </summary>
+    public byte[] SavePosition(int partition)
     {
-        if (_coordinator is not null) throw new InvalidOperationException("Seek before the first ReadAsync.");
-        lock (_lock) _positions[shardId] = new KinesisShardPosition(shardId, sequenceNumber, finished);
-    }
-
-    /// <summary>The positions as opaque bytes for a checkpoint (UTF-8 lines "shard\tsequence").</summary>
-    public byte[] ExportPositions()
-    {
-        var sb = new StringBuilder("kinesis-positions/1\n");
-        foreach (var p in GetPositions()) sb.Append(p.ShardId).Append('\t').Append(p.Finished ? FinishedMarker : p.SequenceNumber ?? string.Empty).Append('\n');
-        return Encoding.UTF8.GetBytes(sb.ToString());
-    }
-
-    /// <summary>Restores positions exported by <see cref="ExportPositions"/>; only before the first read.</summary>
-    public void ImportPositions(ReadOnlySpan<byte> positions)
-    {
-        var lines = Encoding.UTF8.GetString(positions).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0 || lines[0] != "kinesis-positions/1") throw new FormatException("Not a Kinesis position snapshot (version kinesis-positions/1).");
-        foreach (var line in lines.Skip(1))
+        ArgumentOutOfRangeException.ThrowIfNegative(partition);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(partition, _options.Partitions);
+        lock (_lock)
         {
-            var tab = line.IndexOf('\t');
-            if (tab <= 0) throw new FormatException($"Bad position line '{line}'.");
-            var seq = line[(tab + 1)..];
-            Seek(line[..tab], seq.Length == 0 || seq == FinishedMarker ? null : seq, seq == FinishedMarker);
+            return KinesisPositionCodec.Encode(_positions.Values
+                .Where(p => _partitionOf.GetValueOrDefault(p.ShardId, -1) == partition)
+                .OrderBy(p => p.ShardId, StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>
+    /// Resumes from a checkpoint, before the first read: a shard with a sequence number restarts
+    /// AFTER_SEQUENCE_NUMBER, a finished one is not read again (its children start at once), a shard not
+    /// named starts at TRIM_HORIZON (a child) or <see cref="KinesisSourceOptions.InitialPosition"/>. Each
+    /// shard stays in the partition it was saved from.
+    /// </summary>
+    public void Seek(IReadOnlyList<byte[]> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (_coordinator is not null) throw new InvalidOperationException("Seek before the first ReadAsync.");
+        if (positions.Count != _options.Partitions)
+            throw new ArgumentException($"The checkpoint has Kinesis positions for {positions.Count} partitions; this source has {_options.Partitions} (partitions must not change between runs).");
+        var decoded = new List<(int Partition, KinesisShardPosition Position)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var p = 0; p < positions.Count; p++)
+        {
+            foreach (var shard in KinesisPositionCodec.Decode(positions[p], p))
+            {
+                if (!seen.Add(shard.ShardId)) throw new ArgumentException($"Kinesis shard {shard.ShardId} appears in more than one partition of the checkpoint.");
+                decoded.Add((p, shard));
+            }
+        }
+        lock (_lock)
+        {
+            _positions.Clear();
+            _partitionOf.Clear();
+            foreach (var (p, shard) in decoded)
+            {
+                _positions[shard.ShardId] = shard;
+                _partitionOf[shard.ShardId] = p;
+            }
         }
     }
 
@@ -136,6 +165,7 @@ public sealed class KinesisSource : IChunkSource
             {
                 var shards = await _client.ListShardsAsync(_options.StreamName, ct);
                 var known = shards.Select(s => s.ShardId).ToHashSet(StringComparer.Ordinal);
+                ForgetExpiredShards(known);
                 foreach (var (id, task) in readers)
                 {
                     if (task.IsCompletedSuccessfully) finished.Add(id);
@@ -177,11 +207,23 @@ public sealed class KinesisSource : IChunkSource
         }
     }
 
+    /// <summary>
+    /// A finished shard that ListShards no longer names has passed retention: its children treat it as
+    /// drained anyway, so checkpoints stop carrying it (they would otherwise grow with every reshard).
+    /// </summary>
+    private void ForgetExpiredShards(HashSet<string> listed)
+    {
+        lock (_lock)
+        {
+            foreach (var p in _positions.Values.Where(p => p.Finished && !listed.Contains(p.ShardId)).ToList()) _positions.Remove(p.ShardId);
+        }
+    }
+
     private async Task ReadShardAsync(KinesisShard shard, int partition, bool isChild, CancellationToken ct)
     {
         string? after;
         lock (_lock) after = _positions.GetValueOrDefault(shard.ShardId).SequenceNumber;
-        var tags = new KeyValuePair<string, object?>("shard", shard.ShardId);
+        var tags = new TagList { { "stream", _options.StreamName }, { "shard", shard.ShardId } };
         var iterator = await _client.GetShardIteratorAsync(_options.StreamName, shard.ShardId,
             after is not null ? ShardIteratorType.AfterSequenceNumber : isChild ? ShardIteratorType.TrimHorizon : _options.InitialPosition, after, ct);
         var attempt = 0;
@@ -209,6 +251,7 @@ public sealed class KinesisSource : IChunkSource
                 continue;
             }
             _behind.Record(result.MillisBehindLatest, tags);
+            _behindByShard[shard.ShardId] = result.MillisBehindLatest;
             var done = result.NextShardIterator is null;
             if (result.Chunk is { } chunk)
             {
@@ -219,6 +262,7 @@ public sealed class KinesisSource : IChunkSource
             }
             if (done)
             {
+                _behindByShard.TryRemove(shard.ShardId, out _);
                 await _items.Writer.WriteAsync(new Item(null, shard.ShardId, after, true, null), ct);
                 return;
             }
@@ -237,7 +281,7 @@ public sealed class KinesisSource : IChunkSource
         }
         while (_items.Reader.TryRead(out var item)) item.Chunk?.Dispose();
         _client.Dispose();
-        _meter.Dispose();
+        _ownedMeter?.Dispose();
         _stop.Dispose();
     }
 }

@@ -30,6 +30,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "kafka") return await Kafka.KafkaBench.RunAsync(args[1..]);
         if (args.Length > 0 && args[0] == "warehouse") return await Warehouse.WarehouseBench.RunAsync(args[1..]);
         if (args.Length > 0 && args[0] == "ingest") return await Ingest.IngestBench.RunAsync(args[1..]);
+        if (args.Length > 0 && args[0] == "kinesis-sink") return await Aws.KinesisSinkCost.RunAsync(args[1..]);
         var root = new RootCommand("Platform benchmarks: end-to-end harness with peers, and BenchmarkDotNet micro suites (`micro`).");
         var bench = BenchCommand.Create(Registry);
         foreach (var o in bench.Options) root.Options.Add(o);

@@ -82,6 +82,7 @@ public sealed class SecretsNotLoggedTests
         var options = new KinesisSinkOptions
         {
             StreamName = "secrets",
+            Concurrency = 1, // one lane, so the scripted answers reach the calls in order
             MaxAttempts = 3,
             RetryBaseDelay = TimeSpan.FromMilliseconds(1),
             RetryMaxDelay = TimeSpan.FromMilliseconds(5),

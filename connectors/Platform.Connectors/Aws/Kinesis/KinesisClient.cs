@@ -74,6 +74,15 @@ public sealed class KinesisClient : IDisposable
             w.WriteString("NewStartingHashKey", newStartingHashKey);
         }, cancellationToken);
 
+    /// <summary>UpdateShardCount with uniform scaling: splits or merges shards to <paramref name="targetShards"/>.</summary>
+    public Task UpdateShardCountAsync(string stream, int targetShards, CancellationToken cancellationToken) =>
+        CallAsync("UpdateShardCount", w =>
+        {
+            w.WriteString("StreamName", stream);
+            w.WriteNumber("TargetShardCount", targetShards);
+            w.WriteString("ScalingType", "UNIFORM_SCALING");
+        }, cancellationToken);
+
     /// <summary>The stream's status (CREATING, ACTIVE, UPDATING, DELETING) from DescribeStreamSummary.</summary>
     public async Task<string> GetStreamStatusAsync(string stream, CancellationToken cancellationToken)
     {

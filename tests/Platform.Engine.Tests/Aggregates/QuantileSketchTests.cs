@@ -101,9 +101,15 @@ public class QuantileSketchTests
         Cycle();
         Cycle();
         var reserved = arena.BucketsReserved;
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 20; i++) Cycle();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // The least of a few rounds: a round may see the runtime's own one-off work (tiered re-JIT) on this thread.
+        var allocated = long.MaxValue;
+        for (var round = 0; round < 5 && allocated > 0; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 20; i++) Cycle();
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, allocated);
         Assert.Equal(reserved, arena.BucketsReserved);
         Assert.Equal(0, arena.BucketsInUse);
     }

@@ -41,7 +41,7 @@ public sealed class DetectorTests
                 for (var i = cut; i < changed.Length; i++) changed[i] = replacement - i;
                 var b = Detect.Scores(detectors, changed);
                 for (var i = 0; i < cut; i++) if (a[i] != b[i]) return false;
-                return a.Skip(300).Take(cut - 300).Any(s => s > 0); // the compared prefix was really scored
+                return a.Take(cut).Any(s => s > 0); // the compared prefix was really scored
             }, iter: 8);
     }
 

@@ -99,19 +99,19 @@ public sealed class CrashRecoveryTests : IDisposable
 
         var crashed = _dir.File("crashed.duckdb");
         var yaml = Yaml("crashed", input, crashed, RecordsPerSecond);
+        var checkpoints = _dir.File("crashed-checkpoints");
         var random = new Random(Environment.TickCount);
         var kills = 0;
         var log = new List<string>();
         for (var attempt = 0; kills < 5 && attempt < 12; attempt++)
         {
             using var process = Start(["run", yaml]);
-            var progress = new SummaryProgress();
-            var stdoutTask = progress.ReadAllAsync(process.StandardOutput);
+            var stdoutTask = process.StandardOutput.ReadToEndAsync();
             var stderrTask = process.StandardError.ReadToEndAsync();
-            // Kill at a random moment after records flow (start-up time varies with the machine's load), so the kills
-            // land between checkpoints (every 250 ms) rather than before the first one.
-            await Task.WhenAny(process.WaitForExitAsync(), progress.WaitForRecordsAsync(1, TimeSpan.FromSeconds(60)));
-            var after = TimeSpan.FromMilliseconds(random.Next(0, 1_500));
+            // Kill at a random moment after this run completed a checkpoint of its own (start-up time varies with the
+            // machine's load), so every run makes progress and the kills land between checkpoints (every 250 ms).
+            await Task.WhenAny(process.WaitForExitAsync(), WaitForCheckpointAfterAsync(checkpoints, NewestCompleted(checkpoints)));
+            var after = TimeSpan.FromMilliseconds(random.Next(0, 400));
             await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(after));
             if (!process.HasExited)
             {
@@ -138,6 +138,22 @@ public sealed class CrashRecoveryTests : IDisposable
             Assert.True(expected[i].Matches(actual[i]), $"row {i}: expected {expected[i]}, got {actual[i]}");
         }
         Assert.True(total.Elapsed < TimeSpan.FromMinutes(2), $"took {total.Elapsed}");
+    }
+
+    /// <summary>The id of the newest checkpoint whose manifest is written, or -1.</summary>
+    private static long NewestCompleted(string checkpoints) =>
+        !Directory.Exists(checkpoints)
+            ? -1
+            : Directory.EnumerateDirectories(checkpoints, "chk-*")
+                .Where(d => File.Exists(Path.Combine(d, "_checkpoint")))
+                .Select(d => long.TryParse(Path.GetFileName(d)["chk-".Length..], out var id) ? id : -1)
+                .DefaultIfEmpty(-1)
+                .Max();
+
+    private static async Task WaitForCheckpointAfterAsync(string checkpoints, long newest)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (NewestCompleted(checkpoints) <= newest && DateTime.UtcNow < deadline) await Task.Delay(20);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public static class SegmentMessageValidator
         string F(string field) => path.Length == 0 ? field : path + "." + field;
         if (message.ValueKind != JsonValueKind.Object)
         {
-            error = new SegmentError(path.Length == 0 ? "$" : path, "a message must be a JSON object");
+            error = new SegmentError(path.Length == 0 ? "$" : path, SegmentReasons.NotObject);
             return false;
         }
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(message);
@@ -81,7 +81,7 @@ public static class SegmentMessageValidator
         }
         else
         {
-            error = new SegmentError(F("type"), "required in a batch: one of track, identify, group, alias, page");
+            error = new SegmentError(F("type"), SegmentReasons.TypeRequired);
             return false;
         }
         if (!OptionalString(message, "userId", F, out var userId, out error) ||
@@ -92,7 +92,7 @@ public static class SegmentMessageValidator
         }
         if (string.IsNullOrEmpty(userId) && string.IsNullOrEmpty(anonymousId) && type != SegmentMessageType.Alias)
         {
-            error = new SegmentError(F("userId"), "userId or anonymousId is required");
+            error = new SegmentError(F("userId"), SegmentReasons.IdRequired);
             return false;
         }
         var required = type switch
@@ -104,26 +104,26 @@ public static class SegmentMessageValidator
         };
         if (required is not null && (!message.TryGetProperty(required, out var r) || r.ValueKind != JsonValueKind.String || r.GetString()!.Length == 0))
         {
-            error = new SegmentError(F(required), $"required for {NameOf(type)}: a non-empty string");
+            error = new SegmentError(F(required), SegmentReasons.SubjectRequired(type));
             return false;
         }
         if (type == SegmentMessageType.Alias && string.IsNullOrEmpty(userId))
         {
-            error = new SegmentError(F("userId"), "required for alias: the new id");
+            error = new SegmentError(F("userId"), SegmentReasons.AliasUserIdRequired);
             return false;
         }
         foreach (var objectField in (ReadOnlySpan<string>)["properties", "traits", "context", "integrations"])
         {
             if (message.TryGetProperty(objectField, out var o) && o.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
             {
-                error = new SegmentError(F(objectField), "must be a JSON object");
+                error = new SegmentError(F(objectField), SegmentReasons.MustBeObject);
                 return false;
             }
         }
         if (message.TryGetProperty("timestamp", out var ts) &&
             (ts.ValueKind != JsonValueKind.String || !DateTimeOffset.TryParse(ts.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _)))
         {
-            error = new SegmentError(F("timestamp"), "must be an ISO-8601 date-time string");
+            error = new SegmentError(F("timestamp"), SegmentReasons.BadTimestamp);
             return false;
         }
         messageId = string.IsNullOrEmpty(givenId) ? Guid.NewGuid().ToString("D") : givenId;
@@ -148,7 +148,7 @@ public static class SegmentMessageValidator
         if (!message.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return true;
         if (v.ValueKind != JsonValueKind.String)
         {
-            error = new SegmentError(field(name), "must be a string");
+            error = new SegmentError(field(name), SegmentReasons.MustBeString);
             return false;
         }
         value = v.GetString();

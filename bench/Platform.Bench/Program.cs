@@ -52,6 +52,7 @@ public static class Program
         r.Workloads.Add(new Workloads.LatencyWorkload());
         r.Workloads.Add(new Workloads.ScalingWorkload());
         r.Workloads.Add(new Anomaly.AnomalyWorkload());
+        r.Workloads.Add(new Churn.CdpChurnWorkload());
         r.Plotter = new Output.ScottPlotPlotter();
         return r;
     }

@@ -16,6 +16,7 @@ internal static class Program
         root.Subcommands.Add(Checkpoints.CheckpointsCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(Train.TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(Nab.NabCommand.Create());
         root.Subcommands.Add(Dlq.DlqCommand.Create());

@@ -59,6 +59,8 @@ internal sealed class ConfigRegistry
             QualitySteps.Freshness,
             QualitySteps.Volume,
             QualitySteps.SchemaDrift,
+            ChurnFeaturesStep.Kind,
+            ChurnScoreStep.Kind,
         ],
         sources:
         [
@@ -68,6 +70,7 @@ internal sealed class ConfigRegistry
             MqttSource.Kind,
             KafkaSource.Kind,
             KinesisSource.Kind,
+            CustomersSource.Kind,
         ],
         sinks:
         [

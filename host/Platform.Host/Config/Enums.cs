@@ -8,6 +8,8 @@ internal enum RecordFormat
 {
     /// <summary>NDJSON telemetry of seed 002 §3.</summary>
     TelemetryJson,
+    /// <summary>NDJSON Segment messages or batch requests (seed 004 §3): customer events.</summary>
+    SegmentJson,
 }
 
 /// <summary>How a sink treats existing output (<c>sinks[].mode</c>).</summary>

@@ -13,6 +13,7 @@ internal static class GenerateCommand
     {
         var command = new Command("generate", "Generate reproducible input data.");
         command.Subcommands.Add(CreateTelemetry());
+        command.Subcommands.Add(GenerateCustomersCommand.Create());
         return command;
     }
 

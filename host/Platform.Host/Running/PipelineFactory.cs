@@ -79,6 +79,7 @@ internal static class PipelineFactory
 {
     public static PipelineAssembly Build(PipelineConfig config, RunOverrides overrides)
     {
+        if (ChurnPipelineFactory.Handles(config)) return ChurnPipelineFactory.Build(config, overrides);
         var symbols = new SymbolTable();
         var deadLetters = new DeadLetterFileSink(new DeadLetterFileOptions { Path = overrides.DeadLetterPath ?? config.DeadLetter.FullPath });
         var checkpoint = overrides.NoCheckpoints ? null : overrides.CheckpointDir is { } dir
@@ -191,7 +192,7 @@ internal static class PipelineFactory
         _ => throw new NotSupportedException($"Window kind {w.Kind}."),
     };
 
-    private static (IChunkSource Source, Func<long>? ValidRecords) CreateSource(PipelineConfig config, RunOverrides overrides)
+    internal static (IChunkSource Source, Func<long>? ValidRecords) CreateSource(PipelineConfig config, RunOverrides overrides)
     {
         var chunkBytes = (int)config.Runtime.ChunkSize;
         switch (config.Source)

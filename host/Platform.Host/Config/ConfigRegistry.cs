@@ -77,6 +77,7 @@ internal sealed class ConfigRegistry
             DuckDbSink.Kind,
             ConsoleSink.Kind,
             NullSink.Kind,
+            PostgresSink.Kind,
             KafkaSink.Kind,
             KinesisSink.Kind,
             EventBridgeSink.Kind,

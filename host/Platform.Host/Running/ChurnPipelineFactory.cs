@@ -10,7 +10,11 @@ using Platform.Host.Config.Steps;
 using Platform.Operators.Churn;
 using Platform.Sinks.Churn;
 using Platform.Sinks.DeadLetter;
+using Platform.Host.Config.Sinks;
+using Platform.Sinks.Alerts;
+using Platform.Sinks.DuckDb;
 using Platform.Sinks.Null;
+using Platform.Sinks.Postgres;
 
 namespace Platform.Host.Running;
 
@@ -110,9 +114,25 @@ internal static class ChurnPipelineFactory
 
     private static ISink<CustomerProfileUpdate> CreateSink(SinkConfig config, SymbolTable symbols) => config switch
     {
+        DuckDbSinkConfig { Mode: SinkWriteMode.Upsert } d => new DuckDbUpsertSink<CustomerProfileUpdate, CustomerProfilesMapping>(new DuckDbTableSinkOptions
+        {
+            Path = d.FullPath,
+            // The duckdb sink's default table is the window table; profiles go to their own unless one is named.
+            Table = d.Table == ConfigDefaults.DuckDbTable ? null : d.Table,
+        }, new CustomerProfilesMapping(symbols)),
+        DuckDbSinkConfig d => throw new NotSupportedException($"CUSTOMER_PROFILES is upserted by customer id: set 'mode: upsert' on the duckdb sink writing {d.Path}."),
+        PostgresSinkConfig p => new PostgresUpsertSink<CustomerProfileUpdate, CustomerProfilesMapping>(new PostgresSinkOptions
+        {
+            ConnectionString = p.ConnectionString,
+            Password = p.PasswordEnv is null ? null : Secret.FromEnvironment(p.PasswordEnv),
+            Schema = p.Schema,
+            Table = p.Table,
+            BatchRows = p.BatchRows,
+            MaxDelay = p.MaxDelay,
+        }, new CustomerProfilesMapping(symbols)),
         ConsoleSinkConfig => new ChurnConsoleSink(Console.Out, symbols),
         NullSinkConfig => new NullSink<CustomerProfileUpdate>(),
-        _ => throw new NotSupportedException($"Sink type '{config.Type}' does not take churn profile updates yet; use console or null."),
+        _ => throw new NotSupportedException($"Sink type '{config.Type}' does not take churn profile updates; use duckdb, postgres, console or null."),
     };
 
     private sealed class DisposeAction(Action dispose) : IAsyncDisposable

@@ -47,7 +47,9 @@ internal static class ChurnPipelineFactory
         var score = config.Steps.OfType<ChurnScoreStepConfig>().SingleOrDefault();
         var symbols = new SymbolTable();
         var identities = new IdentityGraph();
-        var deadLetters = new DeadLetterFileSink(new DeadLetterFileOptions { Path = config.DeadLetter.FullPath });
+        var deadLetters = new DeadLetterFileSink(new DeadLetterFileOptions { Path = overrides.DeadLetterPath ?? config.DeadLetter.FullPath });
+        var ownedHub = overrides.Alerts is null ? new AlertHub(new AlertFeed()) : null;
+        var hub = overrides.Alerts ?? ownedHub!;
         var checkpoint = overrides.CheckpointDir is { } dir
             ? (config.Checkpoint ?? CheckpointConfig.At(dir, Environment.CurrentDirectory)) with { Dir = dir, FullPath = Path.GetFullPath(dir) }
             : config.Checkpoint;
@@ -97,8 +99,10 @@ internal static class ChurnPipelineFactory
             Symbols = symbols,
             Source = source,
             DeadLetters = deadLetters,
+            Alerts = hub,
             SourceValidRecords = validRecords,
         };
+        if (ownedHub is not null) assembly.Own(ownedHub);
         assembly.Own(deadLetters);
         assembly.Own(source);
         assembly.Own(new DisposeAction(models.Dispose));

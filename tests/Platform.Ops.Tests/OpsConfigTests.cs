@@ -9,21 +9,12 @@ namespace Platform.Ops.Tests;
 
 public class OpsConfigTests
 {
-    private const string Core = """
+    private static readonly string Core = $"""
         name: ops
         source:
           type: generator
           events: 1000
-        steps:
-          - op: key-by
-            fields: [deviceId, sensorType]
-          - op: window
-            kind: tumbling
-            size: 10s
-          - op: aggregate
-            functions: [count]
-        sinks:
-          - type: null
+        {YamlSteps.CountPerSensorToNull()}
 
         """;
 

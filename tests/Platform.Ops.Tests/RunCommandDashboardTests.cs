@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Platform.Host.Running;
 
@@ -11,14 +9,8 @@ public class RunCommandDashboardTests
     public async Task RunAsync_WithHttpPort_ServesTheDashboardOfTheRunningPipeline()
     {
         using var dir = new TempDir();
-        var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "iot-anomaly", "pipeline.yaml"))
-            .Replace("events: 2000000", "events: 0", StringComparison.Ordinal)
-            .Replace("rate: 0 ", "rate: 20000 ", StringComparison.Ordinal)
-            .Replace("path: out/iot-anomaly.duckdb", $"path: {dir.File("iot.duckdb")}", StringComparison.Ordinal)
-            .Replace("path: out/iot-anomaly.dlq.ndjson", $"path: {dir.File("iot.dlq.ndjson")}", StringComparison.Ordinal);
-        var path = dir.File("pipeline.yaml");
-        File.WriteAllText(path, yaml);
-        var port = FreePort();
+        var path = PipelineYaml.WriteSample(dir, events: 0, rate: 20000);
+        var port = LoopbackPort.Free();
 
         var run = RunCommand.RunAsync(new RunCommand.RunRequest(path, null, TimeSpan.FromSeconds(6), 2, port, null));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
@@ -39,12 +31,5 @@ public class RunCommandDashboardTests
         Assert.NotNull(snapshot);
         Assert.Equal("iot-anomaly", snapshot.Value.GetProperty("pipeline").GetString());
         Assert.True(snapshot.Value.GetProperty("stages").GetArrayLength() >= 4);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

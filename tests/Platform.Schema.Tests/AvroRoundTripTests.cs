@@ -15,43 +15,36 @@ public sealed class AvroRoundTripTests
     [Fact]
     public async Task PlatformEvent_SerializedByConfluent_DecodesWithBothDeserializers()
     {
-        await using var registry = await LocalSchemaRegistry.StartAsync();
-        var options = AvroTestKit.Options(registry);
-        using var client = options.CreateClient();
-        var serializer = new AvroSerializer<GenericRecord>(client, options.SerializerConfig());
-        var deserializer = new AvroDeserializer<GenericRecord>(client, options.DeserializerConfig());
+        await using var avro = await AvroSession.StartAsync();
         var topic = AvroTestKit.Topic("demobank.transaction.created");
         var sent = new PlatformEvent("evt-1", "demobank", "transaction.created", DateTimeOffset.FromUnixTimeMilliseconds(1_764_000_123_456),
             "corr-9", """{"amount":12.5,"currency":"EUR"}""", new Dictionary<string, string> { ["region"] = "eu-west-1" });
 
-        var bytes = await AvroTestKit.SerializeAsync(serializer, PlatformEventAvro.ToAvro(sent), topic);
+        var bytes = await avro.SerializeAsync(PlatformEventAvro.ToAvro(sent), topic);
 
         Assert.Equal(ConfluentWireFormat.MagicByte, bytes[0]);
         var id = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1));
-        Assert.Equal([id], registry.Subjects[topic + "-value"]);
-        var viaConfluent = PlatformEventAvro.FromAvro(await AvroTestKit.DeserializeAsync(deserializer, bytes, topic));
-        var viaPlatform = await new AvroValueDecoder(client, PlatformAvroSchemas.PlatformEvent).DecodeAsync(bytes, TestContext.Current.CancellationToken);
+        Assert.Equal([id], avro.Registry.Subjects[topic + "-value"]);
+        var viaConfluent = PlatformEventAvro.FromAvro(await avro.DeserializeAsync(bytes, topic));
+        var viaPlatform = await new AvroValueDecoder(avro.Client, PlatformAvroSchemas.PlatformEvent).DecodeAsync(bytes, TestContext.Current.CancellationToken);
         Assert.True(viaPlatform.IsSuccess, viaPlatform.Reason);
         foreach (var got in new[] { viaConfluent, PlatformEventAvro.FromAvro(viaPlatform.Record!) })
         {
             Assert.Equal(sent with { Metadata = null }, got with { Metadata = null });
             Assert.Equal("eu-west-1", got.Metadata!["region"]);
         }
-        Assert.Contains(registry.Requests, r => r.StartsWith($"POST /subjects/{topic}-value/versions", StringComparison.Ordinal));
+        Assert.Contains(avro.Registry.Requests, r => r.StartsWith($"POST /subjects/{topic}-value/versions", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task PlatformEvent_WithoutOptionalFields_RoundTripsNulls()
     {
-        await using var registry = await LocalSchemaRegistry.StartAsync();
-        var options = AvroTestKit.Options(registry);
-        using var client = options.CreateClient();
-        var serializer = new AvroSerializer<GenericRecord>(client, options.SerializerConfig());
+        await using var avro = await AvroSession.StartAsync();
         var topic = AvroTestKit.Topic("events");
         var sent = new PlatformEvent("evt-2", "cdp", "user.identified", DateTimeOffset.FromUnixTimeMilliseconds(1), null, "{}", null);
 
-        var bytes = await AvroTestKit.SerializeAsync(serializer, PlatformEventAvro.ToAvro(sent), topic);
-        var got = await new AvroValueDecoder(client, PlatformAvroSchemas.PlatformEvent).DecodeAsync(bytes, TestContext.Current.CancellationToken);
+        var bytes = await avro.SerializeAsync(PlatformEventAvro.ToAvro(sent), topic);
+        var got = await new AvroValueDecoder(avro.Client, PlatformAvroSchemas.PlatformEvent).DecodeAsync(bytes, TestContext.Current.CancellationToken);
 
         Assert.Equal(sent, PlatformEventAvro.FromAvro(got.Record!));
     }
@@ -59,42 +52,34 @@ public sealed class AvroRoundTripTests
     [Fact]
     public async Task Telemetry_ThousandReadings_RoundTripIntoStructsExactly()
     {
-        await using var registry = await LocalSchemaRegistry.StartAsync();
-        var options = AvroTestKit.Options(registry);
-        using var client = options.CreateClient();
-        var serializer = new AvroSerializer<GenericRecord>(client, options.SerializerConfig());
-        var symbols = new SymbolTable();
-        var decoder = new AvroTelemetryDecoder(new AvroValueDecoder(client, PlatformAvroSchemas.TelemetryReader), symbols);
+        await using var avro = await AvroSession.StartAsync();
+        var decoder = new AvroTelemetryDecoder(new AvroValueDecoder(avro.Client, PlatformAvroSchemas.TelemetryReader), avro.Symbols);
         var topic = AvroTestKit.Topic("iot-telemetry-events");
 
         for (var i = 0; i < 1000; i++)
         {
-            var sent = AvroTestKit.Reading(symbols, i, i % 5 == 0 ? "Celsius" : null);
-            var bytes = await AvroTestKit.SerializeAsync(serializer, TelemetryAvro.ToAvro(sent, symbols, PlatformAvroSchemas.TelemetryV2), topic);
+            var sent = avro.Reading(i, i % 5 == 0 ? "Celsius" : null);
+            var bytes = await avro.SerializeAsync(sent, PlatformAvroSchemas.TelemetryV2, topic);
             var got = await decoder.DecodeAsync(bytes, TestContext.Current.CancellationToken);
             Assert.True(got.IsSuccess, got.Reason);
             Assert.Equal(sent, got.Reading);
         }
         // One registration, one schema fetch: both clients cache.
-        Assert.Single(registry.Requests, r => r.StartsWith("POST /subjects/", StringComparison.Ordinal));
-        Assert.Single(registry.Requests, r => r.StartsWith("GET /schemas/ids/", StringComparison.Ordinal));
+        Assert.Single(avro.Registry.Requests, r => r.StartsWith("POST /subjects/", StringComparison.Ordinal));
+        Assert.Single(avro.Registry.Requests, r => r.StartsWith("GET /schemas/ids/", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task TelemetryDecoder_AfterPrepare_DecodesWithoutIo()
     {
-        await using var registry = await LocalSchemaRegistry.StartAsync();
-        var options = AvroTestKit.Options(registry);
-        using var client = options.CreateClient();
-        var serializer = new AvroSerializer<GenericRecord>(client, options.SerializerConfig());
-        var symbols = new SymbolTable();
-        var decoder = new AvroTelemetryDecoder(new AvroValueDecoder(client, PlatformAvroSchemas.TelemetryReader), symbols);
-        var sent = AvroTestKit.Reading(symbols, 3, "hPa");
-        var bytes = await AvroTestKit.SerializeAsync(serializer, TelemetryAvro.ToAvro(sent, symbols, PlatformAvroSchemas.TelemetryV2), AvroTestKit.Topic("t"));
+        await using var avro = await AvroSession.StartAsync();
+        var decoder = new AvroTelemetryDecoder(new AvroValueDecoder(avro.Client, PlatformAvroSchemas.TelemetryReader), avro.Symbols);
+        var sent = avro.Reading(3, "hPa");
+        var bytes = await avro.SerializeAsync(sent, PlatformAvroSchemas.TelemetryV2, AvroTestKit.Topic("t"));
 
         Assert.False(decoder.TryDecodeCached(bytes, out _));
         Assert.Equal(AvroDecodeError.None, await decoder.Values.PrepareAsync(bytes, TestContext.Current.CancellationToken));
-        registry.Unavailable = true; // proves the next decode asks nobody
+        avro.Registry.Unavailable = true; // proves the next decode asks nobody
         Assert.True(decoder.TryDecodeCached(bytes, out var got));
         Assert.True(got.IsSuccess, got.Reason);
         Assert.Equal(sent, got.Reading);

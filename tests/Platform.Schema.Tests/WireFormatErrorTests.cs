@@ -10,27 +10,18 @@ namespace Platform.Schema.Tests;
 /// <summary>Every way a message can fail to decode comes back as its own typed error, never as a crash.</summary>
 public sealed class WireFormatErrorTests : IAsyncLifetime
 {
-    private LocalSchemaRegistry _registry = null!;
-    private Confluent.SchemaRegistry.CachedSchemaRegistryClient _client = null!;
+    private AvroSession _avro = null!;
     private byte[] _good = [];
 
     public async ValueTask InitializeAsync()
     {
-        _registry = await LocalSchemaRegistry.StartAsync();
-        _client = AvroTestKit.Client(_registry);
-        var serializer = new AvroSerializer<GenericRecord>(_client, AvroTestKit.Options(_registry).SerializerConfig());
-        var symbols = new SymbolTable();
-        _good = await AvroTestKit.SerializeAsync(serializer,
-            TelemetryAvro.ToAvro(AvroTestKit.Reading(symbols, 1, "g"), symbols, PlatformAvroSchemas.TelemetryV2), AvroTestKit.Topic("errors"));
+        _avro = await AvroSession.StartAsync();
+        _good = await _avro.SerializeAsync(_avro.Reading(1, "g"), PlatformAvroSchemas.TelemetryV2, AvroTestKit.Topic("errors"));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _registry.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _avro.DisposeAsync();
 
-    private AvroValueDecoder Decoder() => new(_client, PlatformAvroSchemas.TelemetryReader);
+    private AvroValueDecoder Decoder() => new(_avro.Client, PlatformAvroSchemas.TelemetryReader);
 
     [Fact]
     public async Task GoodMessage_Decodes()
@@ -46,13 +37,13 @@ public sealed class WireFormatErrorTests : IAsyncLifetime
     [InlineData(new byte[0], AvroDecodeError.TooShort)]
     public async Task BadFraming_IsTypedWithoutAskingTheRegistry(byte[] message, AvroDecodeError expected)
     {
-        var before = _registry.Requests.Count;
+        var before = _avro.Registry.Requests.Count;
 
         var got = await Decoder().DecodeAsync(message, TestContext.Current.CancellationToken);
 
         Assert.Equal(expected, got.Error);
         Assert.True(AvroDecodeErrors.IsPoisonPill(got.Error));
-        Assert.Equal(before, _registry.Requests.Count);
+        Assert.Equal(before, _avro.Registry.Requests.Count);
         Assert.Equal(expected, ConfluentWireFormat.TryReadHeader(message, out _));
     }
 
@@ -70,7 +61,7 @@ public sealed class WireFormatErrorTests : IAsyncLifetime
         Assert.Equal(AvroDecodeError.UnknownSchemaId, second.Error);
         Assert.Equal(987_654, first.SchemaId);
         Assert.Contains("987654", first.Reason, StringComparison.Ordinal);
-        Assert.Single(_registry.Requests, r => r.StartsWith("GET /schemas/ids/987654", StringComparison.Ordinal));
+        Assert.Single(_avro.Registry.Requests, r => r.StartsWith("GET /schemas/ids/987654", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -129,9 +120,9 @@ public sealed class WireFormatErrorTests : IAsyncLifetime
     public async Task RegistryOutage_IsRetryable_NotAPoisonPill_AndNotRemembered()
     {
         var decoder = Decoder();
-        _registry.Unavailable = true;
+        _avro.Registry.Unavailable = true;
         var during = await decoder.DecodeAsync(_good, TestContext.Current.CancellationToken);
-        _registry.Unavailable = false;
+        _avro.Registry.Unavailable = false;
         var after = await decoder.DecodeAsync(_good, TestContext.Current.CancellationToken);
 
         Assert.Equal(AvroDecodeError.RegistryUnavailable, during.Error);

@@ -27,8 +27,8 @@ public sealed class DaemonAbuseTests(ITestOutputHelper output)
     {
         var ct = TestContext.Current.CancellationToken;
         using var dir = new TempDir();
-        var port = DaemonKillTests.FreePort();
-        using var daemon = new DaemonKillTests.Daemon(DaemonKillTests.WriteYaml(dir, port));
+        var port = LoopbackPort.Free();
+        using var daemon = new PlatformDaemon(DaemonKillTests.WriteYaml(dir, port));
         await daemon.WaitListeningAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
         async Task<HttpStatusCode> LegitAsync(int id)

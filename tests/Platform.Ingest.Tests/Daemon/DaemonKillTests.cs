@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Platform.Connectors.DurableLog;
 using Platform.Ingest.Tests.DurableLog;
@@ -9,16 +7,9 @@ using Log = Platform.Connectors.DurableLog.DurableLog;
 
 namespace Platform.Ingest.Tests.Daemon;
 
-/// <summary>The daemon (<c>dotnet platform.dll run</c>) with an HTTP ingest source, killed with SIGKILL under load.</summary>
+/// <summary>The daemon (<see cref="PlatformDaemon"/>) with an HTTP ingest source, killed with SIGKILL under load.</summary>
 public sealed class DaemonKillTests(ITestOutputHelper output)
 {
-    internal static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
     internal static string WriteYaml(TempDir dir, int port) => WriteFile(dir, $"""
         name: ingest-kill
         source:
@@ -26,16 +17,7 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
           port: {port}
           log: {Path.Combine(dir.Path, "log")}
           fsync: interval
-        steps:
-          - op: key-by
-            fields: [deviceId, sensorType]
-          - op: window
-            kind: tumbling
-            size: 10s
-          - op: aggregate
-            functions: [count, mean]
-        sinks:
-          - type: null
+        {YamlSteps.CountPerSensorToNull("count, mean")}
         dead-letter:
           path: {Path.Combine(dir.Path, "dlq.ndjson")}
         http:
@@ -49,58 +31,6 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
         return path;
     }
 
-    internal sealed class Daemon : IDisposable
-    {
-        private readonly StringBuilder _stderr = new();
-        private readonly StringBuilder _stdout = new();
-        public Process Process { get; }
-
-        public Daemon(string yaml, IReadOnlyDictionary<string, string>? environment = null)
-        {
-            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "platform.dll"), "run", yaml])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-            Process = Process.Start(start)!;
-            Process.ErrorDataReceived += (_, e) => { lock (_stderr) _stderr.AppendLine(e.Data); };
-            Process.OutputDataReceived += (_, e) => { lock (_stdout) _stdout.AppendLine(e.Data); };
-            Process.BeginErrorReadLine();
-            Process.BeginOutputReadLine();
-        }
-
-        public string Stderr
-        {
-            get { lock (_stderr) return _stderr.ToString(); }
-        }
-
-        public string Stdout
-        {
-            get { lock (_stdout) return _stdout.ToString(); }
-        }
-
-        public Task WaitListeningAsync() => WaitForAsync("ingest: listening");
-
-        /// <summary>Waits (up to 60 s: the suite runs on a loaded machine) until stderr shows <paramref name="text"/>.</summary>
-        public async Task WaitForAsync(string text)
-        {
-            for (var i = 0; i < 600 && !Stderr.Contains(text, StringComparison.Ordinal); i++)
-            {
-                if (Process.HasExited) throw new InvalidOperationException("the daemon exited: " + Stdout + Stderr);
-                await Task.Delay(100);
-            }
-            if (!Stderr.Contains(text, StringComparison.Ordinal)) throw new TimeoutException($"the daemon did not print '{text}' within 60 s: " + Stderr);
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
-            Process.Dispose();
-        }
-    }
-
     internal static string Line(int id) =>
         $$"""{"deviceId":"dev-{{id % 50}}","timestamp":"2026-05-01T12:00:00.000Z","sensorType":"temperature","payload":{"value":{{id}},"unit":"Celsius"},"correlationId":"c{{id}}"}""" + "\n";
 
@@ -108,10 +38,10 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
     public async Task Sigkill_UnderLoad_EveryAcknowledgedRequestIsInTheLog_AndDamageIsReportedOnRestart()
     {
         using var dir = new TempDir();
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var yaml = WriteYaml(dir, port);
         var acked = new ConcurrentBag<int>();
-        using (var daemon = new Daemon(yaml))
+        using (var daemon = new PlatformDaemon(yaml))
         {
             await daemon.WaitListeningAsync();
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
@@ -169,7 +99,7 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
         var torn = new byte[12 + 100];
         LogRecordFormatAccess.WriteRecord(torn, new byte[100]);
         File.WriteAllBytes(segment, [.. bytes, .. torn.AsSpan(0, 60)]);
-        using (var restarted = new Daemon(yaml))
+        using (var restarted = new PlatformDaemon(yaml))
         {
             await restarted.WaitListeningAsync();
             var stderr = restarted.Stderr;

@@ -30,16 +30,7 @@ public sealed class DaemonMqttKillTests(ITestOutputHelper output)
               client-id: {clientId}
               topics: [{clientId}/+/telemetry]
               log: {logDir}
-            steps:
-              - op: key-by
-                fields: [deviceId, sensorType]
-              - op: window
-                kind: tumbling
-                size: 10s
-              - op: aggregate
-                functions: [count]
-            sinks:
-              - type: null
+            {YamlSteps.CountPerSensorToNull()}
             http:
               port: 0
             """);
@@ -47,7 +38,7 @@ public sealed class DaemonMqttKillTests(ITestOutputHelper output)
         const int devices = 10, perDevice = 1000;
         Task[] workers;
         int loggedAtKill;
-        using (var first = new DaemonKillTests.Daemon(yaml))
+        using (var first = new PlatformDaemon(yaml))
         {
             await first.WaitForAsync("mqtt: connected");
             workers = MqttLoad.PublishUntilAccepted(clientId, devices, perDevice, accepted, ct);
@@ -57,7 +48,7 @@ public sealed class DaemonMqttKillTests(ITestOutputHelper output)
             await first.Process.WaitForExitAsync(ct);
             loggedAtKill = MqttLoad.CorrelationIdsInFiles(logDir).Count;
         }
-        using var second = new DaemonKillTests.Daemon(yaml);
+        using var second = new PlatformDaemon(yaml);
         await second.WaitForAsync("mqtt: connected");
         await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(180), ct);
         var logged = MqttLoad.CorrelationIdsInFiles(logDir);

@@ -26,16 +26,7 @@ public sealed class DaemonWebhookConfigTests
                   header: X-Hub-Signature-256
                   secret-env: {GitHubSecretEnv}
                 - {"{"} name: shop, header: X-Shop-Hmac, secret-env: {GitHubSecretEnv}, prefix: "" {"}"}
-            steps:
-              - op: key-by
-                fields: [deviceId, sensorType]
-              - op: window
-                kind: tumbling
-                size: 10s
-              - op: aggregate
-                functions: [count]
-            sinks:
-              - type: null
+            {YamlSteps.CountPerSensorToNull()}
             http:
               port: 0
             """);
@@ -47,9 +38,9 @@ public sealed class DaemonWebhookConfigTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var dir = new TempDir();
-        var port = DaemonKillTests.FreePort();
+        var port = LoopbackPort.Free();
         var env = new Dictionary<string, string> { [GitHubSecretEnv] = "gh-secret-1", [TwitchSecretEnv] = "twitch-secret-1" };
-        using var daemon = new DaemonKillTests.Daemon(WriteYaml(dir, port), env);
+        using var daemon = new PlatformDaemon(WriteYaml(dir, port), env);
         await daemon.WaitListeningAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
         const string body = """{"action":"opened","number":7}""";
@@ -90,7 +81,7 @@ public sealed class DaemonWebhookConfigTests
     public async Task WebhookSecretEnvUnset_DaemonRefusesToStart_NamingTheVariable()
     {
         using var dir = new TempDir();
-        using var daemon = new DaemonKillTests.Daemon(WriteYaml(dir, DaemonKillTests.FreePort()), new Dictionary<string, string> { [TwitchSecretEnv] = "t" });
+        using var daemon = new PlatformDaemon(WriteYaml(dir, LoopbackPort.Free()), new Dictionary<string, string> { [TwitchSecretEnv] = "t" });
         await daemon.Process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Assert.NotEqual(0, daemon.Process.ExitCode);
         daemon.Process.WaitForExit(); // drains the redirected output

@@ -48,7 +48,7 @@ public sealed class MqttTlsAuthTests
                 await passwd.WaitForExitAsync();
                 if (passwd.ExitCode != 0) throw new InvalidOperationException("mosquitto_passwd failed: " + await passwd.StandardError.ReadToEndAsync());
             }
-            var port = Daemon.DaemonKillTests.FreePort();
+            var port = LoopbackPort.Free();
             File.WriteAllText(Path.Combine(dir.Path, "mosquitto.conf"), $"""
                 listener {port} 127.0.0.1
                 allow_anonymous false

@@ -1,0 +1,22 @@
+namespace Platform.Tests.Shared;
+
+/// <summary>YAML fragments that many test pipelines share, to paste at column 0 of a raw string.</summary>
+internal static class YamlSteps
+{
+    /// <summary>
+    /// The smallest keyed job: per device × sensor, 10 s tumbling windows with <paramref name="functions"/>,
+    /// into the null sink (the <c>steps:</c> and <c>sinks:</c> sections).
+    /// </summary>
+    public static string CountPerSensorToNull(string functions = "count") => $"""
+        steps:
+          - op: key-by
+            fields: [deviceId, sensorType]
+          - op: window
+            kind: tumbling
+            size: 10s
+          - op: aggregate
+            functions: [{functions}]
+        sinks:
+          - type: null
+        """;
+}

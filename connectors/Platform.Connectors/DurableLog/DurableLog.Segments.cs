@@ -33,8 +33,8 @@ public sealed partial class DurableLog
         {
             _activeInfo = _segments[^1];
             _activeInfo.Sealed = false;
-            _active = new FileStream(_activeInfo.Path, FileMode.Open, FileAccess.Write, FileShare.Read | FileShare.Delete, 1, FileOptions.None);
-            _active.Seek(_activeInfo.Length, SeekOrigin.Begin);
+            _active = File.OpenHandle(_activeInfo.Path, FileMode.Open, FileAccess.Write, FileShare.Read | FileShare.Delete);
+            _zeroedEnd = _activeInfo.Length; // the scan cut the file there
         }
         else
         {
@@ -77,22 +77,35 @@ public sealed partial class DurableLog
         while (at < data.Length)
         {
             var rest = data.AsSpan(at);
-            switch (LogRecordFormat.TryRead(rest, _options.MaxRecordBytes, out var payload))
+            var read = LogRecordFormat.TryRead(rest, _options.MaxRecordBytes, out var payload);
+            if (read != RecordRead.Ok && rest.IndexOfAnyExcept((byte)0) < 0)
+            {
+                // Zero-filled space allocated ahead of the appends (or left by a crash before the trim): the data ends here.
+                valid = at;
+                break;
+            }
+            if (read == RecordRead.Corrupt && isLast && IsTornIntoZeros(rest, payload))
+            {
+                read = RecordRead.Incomplete;
+            }
+            switch (read)
             {
                 case RecordRead.Ok:
                     records++;
                     at += LogRecordFormat.RecordHeaderSize + payload;
                     continue;
                 case RecordRead.Incomplete when isLast:
-                    tornBytes = rest.Length;
-                    DurableLogLog.TornTail(_options.Name, id, at, rest.Length);
+                    tornBytes = rest.LastIndexOfAnyExcept((byte)0) + 1;
+                    DurableLogLog.TornTail(_options.Name, id, at, (int)tornBytes);
                     valid = at;
                     at = data.Length;
                     continue;
                 default:
                     var next = LogRecordFormat.Resync(rest, _options.MaxRecordBytes);
                     var skip = next < 0 ? rest.Length : next;
-                    Corrupt(id, at, $"record at segment {id} offset {at} fails its length/CRC-32C check ({skip} bytes skipped)", rest[..skip], ref corruptRecords, ref corruptBytes);
+                    // Past the last valid record only the bytes before the zero-filled tail are damage.
+                    var damaged = next < 0 ? Math.Max(1, rest.LastIndexOfAnyExcept((byte)0) + 1) : next;
+                    Corrupt(id, at, $"record at segment {id} offset {at} fails its length/CRC-32C check ({damaged} bytes skipped)", rest[..damaged], ref corruptRecords, ref corruptBytes);
                     if (next < 0 && isLast) valid = at; // nothing valid follows: cut, so appends start clean
                     at += skip;
                     continue;
@@ -107,6 +120,18 @@ public sealed partial class DurableLog
         return new SegmentScan(valid, records, tornBytes, corruptRecords, corruptBytes);
     }
 
+    /// <summary>
+    /// A record whose write reached the disk only in part, over zero-filled preallocated space: its checksum fails, the
+    /// byte where its payload should end is still zero (a payload always ends in '\n'), and nothing valid follows.
+    /// That is a torn tail, not damage to stored data.
+    /// </summary>
+    private bool IsTornIntoZeros(ReadOnlySpan<byte> rest, int payload)
+    {
+        var end = LogRecordFormat.RecordHeaderSize + payload;
+        if (payload <= 0 || end > rest.Length || rest[end - 1] != 0) return false;
+        return LogRecordFormat.Resync(rest, _options.MaxRecordBytes) < 0;
+    }
+
     private void Corrupt(int segment, long offset, string reason, ReadOnlySpan<byte> raw, ref long records, ref long bytes)
     {
         records++;
@@ -118,15 +143,18 @@ public sealed partial class DurableLog
     private void CreateSegment(int id)
     {
         var path = Path.Combine(_options.Directory, LogRecordFormat.SegmentFileName(id));
-        var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1, FileOptions.None);
+        var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete);
         Span<byte> header = stackalloc byte[LogRecordFormat.SegmentHeaderSize];
         LogRecordFormat.WriteSegmentHeader(header);
-        fs.Write(header);
-        if (_options.Fsync != FsyncPolicy.Never) fs.Flush(true);
+        RandomAccess.Write(file, header, 0);
+        // A full fsync: the new file's directory entry and inode go to the journal here, once per segment.
+        if (_options.Fsync != FsyncPolicy.Never) RandomAccess.FlushToDisk(file);
         var info = new SegmentInfo(id, path, LogRecordFormat.SegmentHeaderSize, false, _options.Clock.GetUtcNow());
         lock (_segments) _segments.Add(info);
-        _active = fs;
+        _active = file;
         _activeInfo = info;
+        _zeroedEnd = LogRecordFormat.SegmentHeaderSize;
+        PreallocateAhead();
     }
 
     /// <summary>Deletes the oldest sealed segments beyond the size limit or older than the age limit.</summary>

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
 
 namespace Platform.Connectors.DurableLog;
 
@@ -7,7 +8,8 @@ namespace Platform.Connectors.DurableLog;
 /// <see cref="AppendAsync"/> copies a record into the pending group and returns a task that completes
 /// when the whole group has been written by the single writer loop (and fsynced under
 /// <see cref="FsyncPolicy.Always"/>): many concurrent appends share one write and one fsync
-/// (group commit). Each record is framed with its length and a CRC-32C; opening the log scans
+/// (group commit; the fsync is an <c>fdatasync</c> into zero-filled space allocated ahead, so it flushes data without
+/// a filesystem journal commit — see <see cref="DurableLogOptions.Preallocate"/>). Each record is framed with its length and a CRC-32C; opening the log scans
 /// every segment, cuts a torn last record and reports records whose checksum fails (counted,
 /// sent to the DLQ, skipped by readers — never a crash loop). Readers
 /// (<see cref="OpenReader"/>) replay from a <see cref="LogPosition"/> and follow new commits.
@@ -39,7 +41,7 @@ public sealed partial class DurableLog : IAsyncDisposable
     private readonly Channel<byte> _signal = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Task _writer;
     private readonly ITimer? _fsyncTimer;
-    private FileStream _active = null!;
+    private SafeFileHandle _active = null!;
     private SegmentInfo _activeInfo = null!;
     private byte[] _pending = new byte[64 * 1024];
     private byte[] _spare = new byte[64 * 1024];
@@ -109,6 +111,27 @@ public sealed partial class DurableLog : IAsyncDisposable
     public long SizeBytes
     {
         get { lock (_segments) return _segments.Sum(s => s.Length); }
+    }
+
+    /// <summary>
+    /// Committed bytes (record framing included) from <paramref name="position"/> to the end: how far a reader standing
+    /// there is behind. Cheap: one pass over the segment list (a few entries), no I/O.
+    /// </summary>
+    public long BytesAfter(LogPosition position)
+    {
+        var tail = _tail;
+        long behind = 0;
+        lock (_segments)
+        {
+            foreach (var s in _segments)
+            {
+                if (s.Id < position.Segment || s.Id > tail.Segment) continue;
+                var end = s.Id == tail.Segment ? tail.Length : s.Length;
+                var from = s.Id == position.Segment ? Math.Max(position.Offset, LogRecordFormat.SegmentHeaderSize) : LogRecordFormat.SegmentHeaderSize;
+                behind += Math.Max(0, end - from);
+            }
+        }
+        return behind;
     }
 
     /// <summary>The position after the last committed record (where a reader that has seen everything stands).</summary>
@@ -199,12 +222,13 @@ public sealed partial class DurableLog : IAsyncDisposable
         await _writer;
         try
         {
-            if (_options.Fsync != FsyncPolicy.Never && !_faulted) _active.Flush(true);
+            if (_options.Fsync != FsyncPolicy.Never && !_faulted) DataSync.Flush(_active);
+            TrimPreallocation();
         }
         catch (IOException)
         {
         }
-        await _active.DisposeAsync();
+        _active.Dispose();
         _commitSignal.TrySetResult();
     }
 
@@ -268,6 +292,7 @@ public sealed partial class DurableLog : IAsyncDisposable
             Interlocked.Increment(ref _groupsCommitted);
             PublishTail();
             group.TrySetResult(AppendStatus.Committed);
+            PreallocateAhead();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
@@ -299,7 +324,8 @@ public sealed partial class DurableLog : IAsyncDisposable
     private void WriteRun(ReadOnlySpan<byte> run)
     {
         if (run.IsEmpty) return;
-        _active.Write(run);
+        BeforeWrite(_activeInfo.Length + run.Length);
+        RandomAccess.Write(_active, run, _activeInfo.Length);
         _dirty = true;
         lock (_segments)
         {
@@ -313,7 +339,7 @@ public sealed partial class DurableLog : IAsyncDisposable
     private void Fsync()
     {
         if (!_dirty) return;
-        _active.Flush(true);
+        DataSync.Flush(_active);
         _dirty = false;
         _lastFsyncTicks = _options.Clock.GetTimestamp();
         Interlocked.Increment(ref _fsyncs);
@@ -329,6 +355,7 @@ public sealed partial class DurableLog : IAsyncDisposable
     private void Roll()
     {
         if (_options.Fsync != FsyncPolicy.Never) Fsync();
+        TrimPreallocation();
         _active.Dispose();
         lock (_segments) _activeInfo.Sealed = true;
         CreateSegment(_activeInfo.Id + 1);

@@ -31,6 +31,9 @@ internal static class DurableLogLog
         Warn($"durable log '{log}': {reason}");
     }
 
+    public static void PreallocationFailed(string log, Exception e) =>
+        Warn($"durable log '{log}': zero-filling ahead failed ({e.Message}); appends go on, each fsync now also commits the file's growth");
+
     public static void WriteFailed(string log, Exception e)
     {
         Failures.Add(1, new KeyValuePair<string, object?>("log", log));

@@ -37,6 +37,7 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
     private readonly DurableLogReaderOptions _options;
     private LogPosition _position;
     private volatile int _segmentInUse;
+    private long _packedPosition;
     private FileStream? _file;
     private int _fileSegment = -1;
     private byte[] _scratch;
@@ -68,7 +69,14 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
     {
         _position = position;
         _segmentInUse = position.Segment;
+        Volatile.Write(ref _packedPosition, position.Pack());
     }
+
+    /// <summary>
+    /// Committed bytes of the log this reader has not returned yet: how far the pipeline lags behind ingest.
+    /// Any thread may ask (it reads the position the reader last published, and the log's segment lengths).
+    /// </summary>
+    public long LagBytes => _log.BytesAfter(LogPosition.Unpack(Volatile.Read(ref _packedPosition)));
 
     /// <summary>The segment this reader stands in (read by retention on the writer's thread).</summary>
     internal int SegmentInUse => _segmentInUse;

@@ -4,6 +4,8 @@ using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 using Platform.Connectors.DurableLog;
+using Platform.Connectors.Kafka;
+using Platform.Connectors.SchemaRegistry;
 using Platform.Engine.Contracts;
 using Platform.Engine.DeadLetters;
 using Log = Platform.Connectors.DurableLog.DurableLog;
@@ -20,14 +22,19 @@ namespace Platform.Connectors.Mqtt;
 /// reconnect the broker redelivers what we had not acknowledged, and those deliveries are
 /// acknowledged on the new connection (a packet id belongs to its connection). Packets larger than
 /// <see cref="MqttSourceOptions.MaxPacketBytes"/> are refused from their fixed header, before
-/// anything is allocated for them (<see cref="MqttPacketSizeGuard"/>). Payloads that are not JSON
-/// objects are acknowledged and sent to the DLQ (a poison message must not block the session).
+/// anything is allocated for them (<see cref="MqttPacketSizeGuard"/>). Payloads are JSON objects, or
+/// — with a payload transcoder — Avro turned into the same telemetry NDJSON the shared parser reads
+/// (<see cref="AvroTelemetryNdjsonTranscoder"/>, with a Schema Registry or one fixed writer schema).
+/// A payload that does neither is acknowledged and sent to the DLQ with its reason and raw bytes (a
+/// poison message must not block the session); a Schema Registry outage acknowledges nothing and
+/// drops the connection, so the broker redelivers once we are back.
 /// </summary>
 public sealed partial class MqttSource : IChunkSource, ICheckpointableSource
 {
     private readonly MqttSourceOptions _options;
     private readonly Log _log;
     private readonly IDeadLetterSink? _deadLetters;
+    private readonly IKafkaValueTranscoder? _transcoder;
     private readonly DurableLogReader _reader;
     private readonly IMqttClient _client;
     private readonly int _deviceLevel;
@@ -42,7 +49,16 @@ public sealed partial class MqttSource : IChunkSource, ICheckpointableSource
     private long _generation;
 
     /// <summary>Creates the source; <see cref="StartAsync"/> connects. The log is not owned (dispose it after this).</summary>
-    public MqttSource(MqttSourceOptions options, Log log, DurableLogReaderOptions? readFrom = null, IDeadLetterSink? deadLetters = null)
+    /// <param name="options">Broker, session and topic settings.</param>
+    /// <param name="log">Where messages are stored before they are acknowledged.</param>
+    /// <param name="readFrom">Where the pipeline's reader of the log starts.</param>
+    /// <param name="deadLetters">Where rejected payloads go (with reason and raw bytes).</param>
+    /// <param name="payloadTranscoder">
+    /// Turns each payload into one telemetry line (e.g. <see cref="AvroTelemetryNdjsonTranscoder"/> for Avro); null = payloads
+    /// are JSON objects. Called on MQTTnet's receive loop, one message at a time. Not owned.
+    /// </param>
+    public MqttSource(MqttSourceOptions options, Log log, DurableLogReaderOptions? readFrom = null, IDeadLetterSink? deadLetters = null,
+        IKafkaValueTranscoder? payloadTranscoder = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
@@ -50,6 +66,7 @@ public sealed partial class MqttSource : IChunkSource, ICheckpointableSource
         _options = options;
         _log = log;
         _deadLetters = deadLetters;
+        _transcoder = payloadTranscoder;
         _deviceLevel = options.ResolveDeviceLevel();
         _reader = log.OpenReader((readFrom ?? new DurableLogReaderOptions()) with { Name = options.Name });
         _client = new MqttClientFactory().CreateMqttClient(new GuardedMqttAdapterFactory(options.MaxPacketBytes));
@@ -120,13 +137,39 @@ public sealed partial class MqttSource : IChunkSource, ICheckpointableSource
         var message = e.ApplicationMessage;
         var payload = message.Payload;
         var line = new ArrayBufferWriter<byte>((int)Math.Min(payload.Length + 64, int.MaxValue));
-        if (payload.Length > _options.MaxPacketBytes || payload.Length > _log.Options.MaxRecordBytes - 256 ||
-            !MqttPayload.TryToLine(payload, MqttPayload.DeviceFromTopic(message.Topic, _deviceLevel), line))
+        string? reason;
+        if (payload.Length > _options.MaxPacketBytes || payload.Length > _log.Options.MaxRecordBytes - 256)
+        {
+            reason = $"MQTT payload on '{message.Topic}' is larger than {Math.Min(_options.MaxPacketBytes, _log.Options.MaxRecordBytes - 256)} bytes";
+        }
+        else if (_transcoder is null)
+        {
+            reason = MqttPayload.TryToLine(payload, MqttPayload.DeviceFromTopic(message.Topic, _deviceLevel), line)
+                ? null
+                : $"MQTT payload on '{message.Topic}' is not a JSON object";
+        }
+        else
+        {
+            try
+            {
+                reason = Transcode(payload, line) is { } why ? $"MQTT payload on '{message.Topic}': {why}" : null;
+            }
+            catch (AvroDecodeException ex)
+            {
+                // Not the message's fault (the registry is down): store nothing, acknowledge nothing, and let the
+                // broker redeliver after the reconnect backoff.
+                e.AutoAcknowledge = false;
+                MqttSourceLog.TranscoderUnavailable(_options.Name, ex.Message);
+                _ = Task.Run(DropConnectionAsync); // not awaited here: MQTTnet's disconnect waits for this handler
+                return Task.CompletedTask;
+            }
+        }
+        if (reason is not null)
         {
             Interlocked.Increment(ref _rejected);
             MqttSourceLog.Rejected(_options.Name);
             var raw = payload.Length > 64 * 1024 ? payload.Slice(0, 64 * 1024).ToArray() : payload.ToArray();
-            _deadLetters?.Write(_options.Name, 0, -1, $"MQTT payload on '{message.Topic}' is not a JSON object of at most {_options.MaxPacketBytes} bytes", raw);
+            _deadLetters?.Write(_options.Name, 0, -1, reason, raw);
             return Task.CompletedTask; // acknowledged: a poison message must not be redelivered forever
         }
         if (message.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
@@ -139,6 +182,29 @@ public sealed partial class MqttSource : IChunkSource, ICheckpointableSource
         var append = _log.AppendAsync(line.WrittenSpan);
         _ = AcknowledgeAfterCommitAsync(e, append, line, Interlocked.Read(ref _generation));
         return Task.CompletedTask;
+    }
+
+    /// <summary>The transcoded line plus '\n' into <paramref name="line"/>; the reason when the payload is rejected.</summary>
+    private string? Transcode(in ReadOnlySequence<byte> payload, ArrayBufferWriter<byte> line)
+    {
+        var bytes = payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray();
+        if (!_transcoder!.TryTranscode(bytes, out var transcoded, out var reason)) return reason ?? "rejected by the payload transcoder";
+        var dest = line.GetSpan(transcoded.Length + 1);
+        transcoded.CopyTo(dest);
+        dest[transcoded.Length] = (byte)'\n';
+        line.Advance(transcoded.Length + 1);
+        return null;
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        try
+        {
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.UnspecifiedError).Build());
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+        {
+        }
     }
 
     /// <summary>PUBACK after the log commit; a full log is retried with backoff, a failed log drops the connection unacknowledged.</summary>

@@ -31,5 +31,8 @@ internal static class MqttSourceLog
 
     public static void Rejected(string source) => Rejects.Add(1, new KeyValuePair<string, object?>("source", source));
 
+    public static void TranscoderUnavailable(string source, string reason) =>
+        Warn($"mqtt '{source}': cannot decode payloads now ({reason}); disconnecting without acknowledging (the broker redelivers)");
+
     public static void LogUnavailable(string source) => Warn($"mqtt '{source}': the durable log is not accepting writes; disconnecting without acknowledging (the broker keeps the messages)");
 }

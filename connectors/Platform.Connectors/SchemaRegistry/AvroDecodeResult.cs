@@ -15,7 +15,7 @@ public readonly record struct AvroDecodeResult(GenericRecord? Record, AvroDecode
     /// <summary>The failure as a typed exception.</summary>
     public AvroDecodeException ToException() => new(Error, SchemaId, Reason);
 
-    internal static AvroDecodeResult Ok(GenericRecord record, int schemaId) => new(record, AvroDecodeError.None, schemaId, null);
+    internal static AvroDecodeResult Ok(GenericRecord record, int? schemaId) => new(record, AvroDecodeError.None, schemaId, null);
 
     internal static AvroDecodeResult Fail(AvroDecodeError error, int? schemaId, string detail) => new(null, error, schemaId, detail);
 }

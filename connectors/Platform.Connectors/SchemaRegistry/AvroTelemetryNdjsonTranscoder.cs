@@ -9,7 +9,7 @@ namespace Platform.Connectors.SchemaRegistry;
 /// <summary>
 /// Turns a Confluent-framed Avro telemetry value (any compatible writer version) into one telemetry NDJSON line —
 /// <c>{"deviceId","timestamp","sensorType","payload":{"value"|"x","y","z","unit"},"correlationId","location":{"lat","lon"}}</c>
-/// — so a Kafka topic of Avro telemetry feeds the same parser, operators and dead-letter routing as JSON. A value that
+/// — so a Kafka topic (or MQTT topics) of Avro telemetry feeds the same parser, operators and dead-letter routing as JSON. A value that
 /// cannot be decoded comes back with its typed <see cref="AvroDecodeError"/> and reason, for the source to dead-letter.
 /// </summary>
 /// <remarks>
@@ -19,7 +19,7 @@ namespace Platform.Connectors.SchemaRegistry;
 /// </remarks>
 public sealed class AvroTelemetryNdjsonTranscoder : IKafkaValueTranscoder, IDisposable
 {
-    private readonly AvroValueDecoder _decoder;
+    private readonly Func<ReadOnlyMemory<byte>, AvroDecodeResult> _decode;
     private readonly ArrayBufferWriter<byte> _line = new(512);
     private readonly Utf8JsonWriter _json;
     private byte[] _value = new byte[4096];
@@ -27,7 +27,17 @@ public sealed class AvroTelemetryNdjsonTranscoder : IKafkaValueTranscoder, IDisp
     /// <summary>A transcoder reading with <paramref name="decoder"/>'s reader schema (normally <see cref="PlatformAvroSchemas.TelemetryReader"/>).</summary>
     public AvroTelemetryNdjsonTranscoder(AvroValueDecoder decoder)
     {
-        _decoder = decoder;
+        ArgumentNullException.ThrowIfNull(decoder);
+        // First sight of a schema id: the calling (poll or receive) thread waits for the registry once.
+        _decode = bytes => decoder.TryDecodeCached(bytes, out var cached) ? cached : decoder.DecodeAsync(bytes).AsTask().GetAwaiter().GetResult();
+        _json = new Utf8JsonWriter(_line);
+    }
+
+    /// <summary>A transcoder of unframed Avro values, all written with the one writer schema of <paramref name="decoder"/> (no registry).</summary>
+    public AvroTelemetryNdjsonTranscoder(FixedSchemaAvroDecoder decoder)
+    {
+        ArgumentNullException.ThrowIfNull(decoder);
+        _decode = decoder.Decode;
         _json = new Utf8JsonWriter(_line);
     }
 
@@ -39,11 +49,7 @@ public sealed class AvroTelemetryNdjsonTranscoder : IKafkaValueTranscoder, IDisp
         if (value.Length > _value.Length) _value = new byte[Math.Max(value.Length, _value.Length * 2)];
         value.CopyTo(_value);
         var bytes = _value.AsMemory(0, value.Length);
-        if (!_decoder.TryDecodeCached(bytes, out var result))
-        {
-            // First sight of this schema id: this dedicated poll thread waits for the registry once.
-            result = _decoder.DecodeAsync(bytes).AsTask().GetAwaiter().GetResult();
-        }
+        var result = _decode(bytes);
         if (result.Error == AvroDecodeError.RegistryUnavailable) throw result.ToException();
         if (!result.IsSuccess)
         {

@@ -94,14 +94,22 @@ public sealed class AvroValueDecoder
     private AvroDecodeResult Decode(WriterPlan plan, int id, ReadOnlyMemory<byte> message)
     {
         if (plan.Error != AvroDecodeError.None) return AvroDecodeResult.Fail(plan.Error, id, plan.Detail!);
-        var body = message[ConfluentWireFormat.HeaderLength..];
+        return ReadBody(plan.Reader!, id, null, message[ConfluentWireFormat.HeaderLength..]);
+    }
+
+    /// <summary>
+    /// Reads one record from an Avro binary <paramref name="body"/> that must be consumed whole. The writer is named in
+    /// failures by its registry <paramref name="id"/>, or by <paramref name="fixedWriter"/> for unframed data.
+    /// </summary>
+    internal static AvroDecodeResult ReadBody(DatumReader<GenericRecord> reader, int? id, string? fixedWriter, ReadOnlyMemory<byte> body)
+    {
         using var stream = AsStream(body);
         try
         {
-            var record = plan.Reader!.Read(null!, new BinaryDecoder(stream));
+            var record = reader.Read(null!, new BinaryDecoder(stream));
             if (stream.Position != body.Length)
                 return AvroDecodeResult.Fail(AvroDecodeError.CorruptBody, id,
-                    $"{body.Length - stream.Position} trailing bytes after the record (schema id {id}, body {body.Length} bytes)");
+                    $"{body.Length - stream.Position} trailing bytes after the record ({(id is { } i ? $"schema id {i}" : fixedWriter)}, body {body.Length} bytes)");
             return AvroDecodeResult.Ok(record, id);
         }
         catch (Exception e) when (e is AvroException or EndOfStreamException or IOException or OverflowException
@@ -110,7 +118,7 @@ public sealed class AvroValueDecoder
         {
             // Only the message's bytes were input here: whatever the Avro reader threw, the body is corrupt.
             return AvroDecodeResult.Fail(AvroDecodeError.CorruptBody, id,
-                $"body does not decode with writer schema id {id} ({e.GetType().Name}: {e.Message})");
+                $"body does not decode with writer {(id is { } i ? $"schema id {i}" : fixedWriter)} ({e.GetType().Name}: {e.Message})");
         }
     }
 

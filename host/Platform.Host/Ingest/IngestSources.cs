@@ -1,7 +1,9 @@
 using System.Net;
 using Platform.Connectors.DurableLog;
 using Platform.Connectors.Ingest;
+using Platform.Connectors.SchemaRegistry;
 using Platform.Engine.Contracts;
+using Platform.Engine.DeadLetters;
 using Platform.Engine.Symbols;
 using Platform.Formats;
 using Platform.Host.Config.Sources;
@@ -21,24 +23,28 @@ internal static class IngestSources
         var telemetry = DurableLog.Open(LogOptions(Path.Combine(config.LogFullPath, "telemetry"), "http-telemetry", config.Fsync, config.FsyncInterval, config.SegmentSize, config.RetentionSize, config.RetentionAge));
         var events = DurableLog.Open(LogOptions(Path.Combine(config.LogFullPath, "events"), "http-events", config.Fsync, config.FsyncInterval, config.SegmentSize, config.RetentionSize, config.RetentionAge));
         var twitch = config.TwitchSecretEnv is { } env ? Secret(env, "Twitch EventSub") : null;
+        var reader = telemetry.OpenReader(new DurableLogReaderOptions { ChunkBytes = chunkBytes, Name = "http" });
+        var maxLag = config.MaxLag;
         var server = new IngestServer(new IngestOptions
         {
+            // The pipeline reads the telemetry log: once it is this far behind, new requests wait (503) instead of piling up.
+            IsOverloaded = maxLag > 0 ? () => reader.LagBytes > maxLag : null,
             Address = IPAddress.Parse(config.Listen),
             Port = config.Port,
             WriteKeys = config.WriteKeys,
             TwitchSecret = twitch,
             Webhooks = [.. config.Webhooks.Select(w => new WebhookOptions(w.Name, w.Header, Secret(w.SecretEnv, $"webhook '{w.Name}'"), w.Prefix))],
         }, events, telemetry, new TelemetryNdjsonParser(new SymbolTable()));
-        var reader = telemetry.OpenReader(new DurableLogReaderOptions { ChunkBytes = chunkBytes, Name = "http" });
         return new LogBackedSource(reader, new LogCheckpointRetention(telemetry, "http-telemetry"), async ct =>
         {
             await server.StartAsync(ct);
-            await Console.Error.WriteLineAsync($"ingest: listening on {server.Address} (fsync {config.Fsync}); telemetry log {telemetry.Recovery}; events log {events.Recovery}");
+            await Console.Error.WriteLineAsync($"ingest: listening on {server.Address} (fsync {config.Fsync}, max lag {(maxLag > 0 ? $"{maxLag} B" : "unbounded")}); telemetry log {telemetry.Recovery}; events log {events.Recovery}");
         }, [server, reader, events, telemetry]);
     }
 
-    public static IChunkSource CreateMqtt(MqttSourceConfig config, int chunkBytes)
+    public static IChunkSource CreateMqtt(MqttSourceConfig config, int chunkBytes, IDeadLetterSink? deadLetters = null)
     {
+        var (transcoder, registry) = PayloadTranscoder(config);
         var log = DurableLog.Open(LogOptions(config.LogFullPath, "mqtt", config.Fsync, config.FsyncInterval, config.SegmentSize, config.RetentionSize, config.RetentionAge));
         var source = new Connectors.Mqtt.MqttSource(new Connectors.Mqtt.MqttSourceOptions
         {
@@ -55,12 +61,33 @@ internal static class IngestSources
             TlsCaFile = config.TlsCaFile,
             ReceiveMaximum = config.ReceiveMaximum,
             MaxPacketBytes = (int)config.MaxPacketSize,
-        }, log, new DurableLogReaderOptions { ChunkBytes = chunkBytes });
+        }, log, new DurableLogReaderOptions { ChunkBytes = chunkBytes }, deadLetters, transcoder);
         return new LogBackedSource(source, new LogCheckpointRetention(log, "mqtt"), async ct =>
         {
             await source.StartAsync(ct);
-            await Console.Error.WriteLineAsync($"mqtt: connected to {config.Host}:{config.Port} as {config.ClientId}; log {log.Recovery}");
-        }, [source, log]);
+            await Console.Error.WriteLineAsync($"mqtt: connected to {config.Host}:{config.Port} as {config.ClientId} ({config.Format} payloads); log {log.Recovery}");
+        }, [source, log, new Disposing(() => { transcoder?.Dispose(); registry?.Dispose(); })]);
+    }
+
+    /// <summary>For <c>format: avro</c>, the transcoder into telemetry lines (and the registry client it uses, if any).</summary>
+    private static (AvroTelemetryNdjsonTranscoder? Transcoder, IDisposable? Registry) PayloadTranscoder(MqttSourceConfig config)
+    {
+        if (config.Format != MqttPayloadFormat.Avro) return (null, null);
+        if (config.WriterSchemaFullPath is { } path)
+        {
+            return (new AvroTelemetryNdjsonTranscoder(FixedSchemaAvroDecoder.FromJson(File.ReadAllText(path), PlatformAvroSchemas.TelemetryReader)), null);
+        }
+        var client = new SchemaRegistryOptions { Url = config.SchemaRegistry! }.CreateClient();
+        return (new AvroTelemetryNdjsonTranscoder(new AvroValueDecoder(client, PlatformAvroSchemas.TelemetryReader)), client);
+    }
+
+    private sealed class Disposing(Action dispose) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>A secret from the environment; a configured endpoint without its secret is a startup error, not an open door.</summary>

@@ -89,7 +89,7 @@ internal static class PipelineFactory
         {
             throw new InvalidOperationException($"The duckdb sink writing {replacing.Path} has mode: replace, which drops the table at every start, so results from before a restart would be lost. With checkpoints use mode: upsert.");
         }
-        var (source, validRecords) = overrides.Source is { } given ? (given, null) : CreateSource(config, overrides);
+        var (source, validRecords) = overrides.Source is { } given ? (given, null) : CreateSource(config, overrides, deadLetters);
         var ownedHub = overrides.Alerts is null ? new AlertHub(new AlertFeed()) : null;
         var hub = overrides.Alerts ?? ownedHub!;
         var ownedMonitors = overrides.Monitors is null && HasSourceMonitors(config) ? new QualityMonitorSet(hub, checkEvery: CheckInterval(config)) : null;
@@ -192,7 +192,7 @@ internal static class PipelineFactory
         _ => throw new NotSupportedException($"Window kind {w.Kind}."),
     };
 
-    internal static (IChunkSource Source, Func<long>? ValidRecords) CreateSource(PipelineConfig config, RunOverrides overrides)
+    internal static (IChunkSource Source, Func<long>? ValidRecords) CreateSource(PipelineConfig config, RunOverrides overrides, IDeadLetterSink? deadLetters = null)
     {
         var chunkBytes = (int)config.Runtime.ChunkSize;
         switch (config.Source)
@@ -224,7 +224,7 @@ internal static class PipelineFactory
             case Config.Sources.HttpSourceConfig h:
                 return (Ingest.IngestSources.CreateHttp(h, chunkBytes), null);
             case Config.Sources.MqttSourceConfig m:
-                return (Ingest.IngestSources.CreateMqtt(m, chunkBytes), null);
+                return (Ingest.IngestSources.CreateMqtt(m, chunkBytes, deadLetters), null);
             case Config.Sources.KafkaSourceConfig:
                 // A Kafka source is a consumer-group member with one pipeline per partition (KafkaPipelineGroup), not one source.
                 throw new NotSupportedException("'platform run' does not run a kafka source yet; embed Platform.Connectors.Kafka.KafkaPipelineGroup (see README, Kafka).");

@@ -16,10 +16,17 @@ namespace Platform.Host.Config.Sources;
 /// <param name="TwitchSecretEnv">Name of the environment variable holding the Twitch EventSub secret (<c>twitch-secret-env</c>; unset = endpoint off).</param>
 /// <param name="Webhooks">Generic HMAC-signed webhooks (<c>webhooks</c>: a list of <c>{ name, header, secret-env, prefix }</c>).</param>
 /// <param name="Rate">Unused (<c>rate</c> is the clients').</param>
+/// <param name="MaxLag">
+/// Bytes of the telemetry log the pipeline may leave unread before requests get 503 with <c>Retry-After</c> (<c>max-lag</c>,
+/// default 1 GiB; 0 = no bound, the log grows as far as the disk and retention allow).
+/// </param>
 internal sealed record HttpSourceConfig(string Listen, int Port, string Log, string LogFullPath, FsyncPolicy Fsync, TimeSpan FsyncInterval,
     long SegmentSize, long RetentionSize, TimeSpan RetentionAge, EquatableList<string> WriteKeys, string? TwitchSecretEnv,
-    EquatableList<HttpWebhookConfig> Webhooks, double Rate) : SourceConfig
+    EquatableList<HttpWebhookConfig> Webhooks, double Rate, long MaxLag = HttpSourceConfig.DefaultMaxLag) : SourceConfig
 {
+    /// <summary>Default <see cref="MaxLag"/>: 1 GiB.</summary>
+    public const long DefaultMaxLag = 1L << 30;
+
     /// <summary>The YAML <c>type</c>.</summary>
     public const string TypeName = "http";
 
@@ -61,6 +68,7 @@ internal static class HttpSource
             ConfigYaml.Pair("retention-size", ConfigYaml.Size(h.RetentionSize)),
             ConfigYaml.Pair("retention-age", ConfigYaml.Duration(h.RetentionAge)),
             ConfigYaml.Pair("write-keys", ConfigYaml.List(h.WriteKeys)),
+            ConfigYaml.Pair("max-lag", ConfigYaml.Size(h.MaxLag)),
             ConfigYaml.Pair("rate", ConfigYaml.Number(h.Rate)),
         };
         if (h.TwitchSecretEnv is not null) pairs.Add(ConfigYaml.Pair("twitch-secret-env", ConfigYaml.Text(h.TwitchSecretEnv)));
@@ -89,9 +97,10 @@ internal static class HttpSource
         var twitch = reader.String("twitch-secret-env");
         var webhooks = BindWebhooks(reader);
         var rate = reader.Double("rate", 0, 0);
+        var maxLag = reader.Size("max-lag", HttpSourceConfig.DefaultMaxLag, 0, long.MaxValue);
         return reader.Context.Errors.Count == errors && log is not null
             ? new HttpSourceConfig(listen, port, log, reader.Context.ResolveOutput(log), fsync, interval, segment, retentionSize, retentionAge,
-                new EquatableList<string>(keys), twitch, new EquatableList<HttpWebhookConfig>(webhooks), rate)
+                new EquatableList<string>(keys), twitch, new EquatableList<HttpWebhookConfig>(webhooks), rate, maxLag)
             : null;
     }
 

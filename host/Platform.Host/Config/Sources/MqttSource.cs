@@ -24,9 +24,14 @@ namespace Platform.Host.Config.Sources;
 /// <param name="ReceiveMaximum">QoS 1 messages in flight to us, unacknowledged (<c>receive-maximum</c>).</param>
 /// <param name="TlsCaFile">PEM of the CA that signed the broker's certificate (<c>tls-ca-file</c>; unset = system roots).</param>
 /// <param name="Rate">Unused.</param>
+/// <param name="Format">Payload format (<c>format</c>: json, or avro turned into the same telemetry lines).</param>
+/// <param name="SchemaRegistry">Avro: the Schema Registry URL for Confluent-framed payloads (<c>schema-registry</c>).</param>
+/// <param name="WriterSchema">Avro: the .avsc file every unframed payload was written with (<c>writer-schema</c>), as written.</param>
+/// <param name="WriterSchemaFullPath">Resolved against the config's folder.</param>
 internal sealed record MqttSourceConfig(string Host, int Port, string ClientId, EquatableList<string> Topics, int Qos, bool CleanStart, TimeSpan SessionExpiry,
     string? Username, string? PasswordEnv, bool Tls, long MaxPacketSize, string Log, string LogFullPath, FsyncPolicy Fsync, TimeSpan FsyncInterval,
-    long SegmentSize, long RetentionSize, TimeSpan RetentionAge, int ReceiveMaximum, string? TlsCaFile, double Rate) : SourceConfig
+    long SegmentSize, long RetentionSize, TimeSpan RetentionAge, int ReceiveMaximum, string? TlsCaFile, double Rate,
+    MqttPayloadFormat Format = MqttPayloadFormat.Json, string? SchemaRegistry = null, string? WriterSchema = null, string? WriterSchemaFullPath = null) : SourceConfig
 {
     /// <summary>The YAML <c>type</c>.</summary>
     public const string TypeName = "mqtt";
@@ -36,6 +41,16 @@ internal sealed record MqttSourceConfig(string Host, int Port, string ClientId, 
 
     /// <inheritdoc/>
     public override double Rate { get; init; } = Rate;
+}
+
+/// <summary>What an MQTT payload is.</summary>
+internal enum MqttPayloadFormat
+{
+    /// <summary>A JSON telemetry object (the device id may come from the topic).</summary>
+    Json,
+
+    /// <summary>Avro telemetry (<c>platform.iot.Telemetry</c>, any compatible version), Confluent-framed with a registry or unframed with a fixed writer schema.</summary>
+    Avro,
 }
 
 /// <summary>Binds <c>source: { type: mqtt }</c>.</summary>
@@ -67,6 +82,9 @@ internal static class MqttSource
             ConfigYaml.Pair("receive-maximum", ConfigYaml.Number(m.ReceiveMaximum)),
             ConfigYaml.Pair("rate", ConfigYaml.Number(m.Rate)),
         };
+        if (m.Format != MqttPayloadFormat.Json) pairs.Add(ConfigYaml.Pair("format", ConfigYaml.Enum(m.Format)));
+        if (m.SchemaRegistry is not null) pairs.Add(ConfigYaml.Pair("schema-registry", ConfigYaml.Text(m.SchemaRegistry)));
+        if (m.WriterSchema is not null) pairs.Add(ConfigYaml.Pair("writer-schema", ConfigYaml.Text(m.WriterSchema)));
         if (m.TlsCaFile is not null) pairs.Add(ConfigYaml.Pair("tls-ca-file", ConfigYaml.Text(m.TlsCaFile)));
         if (m.Username is not null) pairs.Add(ConfigYaml.Pair("username", ConfigYaml.Text(m.Username)));
         if (m.PasswordEnv is not null) pairs.Add(ConfigYaml.Pair("password-env", ConfigYaml.Text(m.PasswordEnv)));
@@ -98,11 +116,66 @@ internal static class MqttSource
         if (caFile is not null && !tls) reader.Context.Error(reader.Get("tls-ca-file")!, "'tls-ca-file' needs 'tls: true'", "add 'tls: true'");
         if (passwordEnv is not null && user is null) reader.Context.Error(reader.Get("password-env")!, "'password-env' needs 'username'", "add 'username: ...'");
         var rate = reader.Double("rate", 0, 0);
+        var (format, registry, writerSchema, writerSchemaPath) = BindPayloadFormat(reader);
         return reader.Context.Errors.Count == errors && host is not null && log is not null
             ? new MqttSourceConfig(host, port, clientId, new EquatableList<string>(topics), qos, clean, expiry, user, passwordEnv, tls, maxPacket, log,
                 reader.Context.ResolveOutput(log), fsync, interval, segment, retentionSize, retentionAge, receiveMaximum,
-                caFile is null ? null : reader.Context.ResolveOutput(caFile), rate)
+                caFile is null ? null : reader.Context.ResolveOutput(caFile), rate, format, registry, writerSchema, writerSchemaPath)
             : null;
+    }
+
+    /// <summary><c>format</c> and, for Avro, exactly one of <c>schema-registry</c> (framed payloads) and <c>writer-schema</c> (unframed).</summary>
+    private static (MqttPayloadFormat Format, string? Registry, string? WriterSchema, string? WriterSchemaPath) BindPayloadFormat(Binding.MappingReader reader)
+    {
+        var format = reader.Enum("format", MqttPayloadFormat.Json);
+        var registry = reader.String("schema-registry");
+        var writerSchema = reader.String("writer-schema");
+        string? writerSchemaPath = null;
+        if (format != MqttPayloadFormat.Avro)
+        {
+            foreach (var key in new[] { "schema-registry", "writer-schema" })
+            {
+                if (reader.Has(key)) reader.Context.Error(reader.Get(key)!, $"'{key}' is for Avro payloads", "add 'format: avro', or remove it");
+            }
+            return (format, null, null, null);
+        }
+        if ((registry is null) == (writerSchema is null))
+        {
+            reader.Context.Error(reader.Get("format")!, "'format: avro' needs exactly one of 'schema-registry' (Confluent-framed payloads) and 'writer-schema' (unframed payloads)",
+                "add e.g. 'schema-registry: http://127.0.0.1:8081' or 'writer-schema: schemas/telemetry.avsc'");
+        }
+        if (registry is not null)
+        {
+            try
+            {
+                new Connectors.SchemaRegistry.SchemaRegistryOptions { Url = registry }.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                reader.Context.Error(reader.Get("schema-registry")!, e.Message, "write e.g. 'schema-registry: http://127.0.0.1:8081'");
+            }
+        }
+        if (writerSchema is not null)
+        {
+            writerSchemaPath = reader.Context.ResolveInput(writerSchema);
+            var problem = WriterSchemaProblem(writerSchemaPath);
+            if (problem is not null) reader.Context.Error(reader.Get("writer-schema")!, $"'writer-schema' {problem}", "point it at the .avsc file the devices write with");
+        }
+        return (format, registry, writerSchema, writerSchemaPath);
+    }
+
+    private static string? WriterSchemaProblem(string path)
+    {
+        if (!File.Exists(path)) return $"file '{path}' does not exist";
+        try
+        {
+            Connectors.SchemaRegistry.FixedSchemaAvroDecoder.FromJson(File.ReadAllText(path), Connectors.SchemaRegistry.PlatformAvroSchemas.TelemetryReader);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"'{path}': {e.Message}";
+        }
     }
 
     private static bool Bool(Binding.MappingReader reader, string key, bool fallback)

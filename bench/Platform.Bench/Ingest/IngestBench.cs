@@ -14,12 +14,14 @@ namespace Platform.Bench.Ingest;
 /// clients post NDJSON telemetry to <c>/v1/telemetry</c>, each 200 comes after the group commit to
 /// the durable log. Runs a concurrency ladder per fsync policy and prints events/s with p50/p99/max
 /// latency; the headline is the best rate whose p99 stays ≤ 10 ms. Clients share the machine.
-/// Arguments: <c>[--seconds 5] [--lines 10] [--fsync always,interval,never] [--clients 1,4,16,64]</c>.
+/// Arguments: <c>[--seconds 5] [--lines 10] [--fsync always,interval,never] [--clients 1,4,16,64]</c>;
+/// <c>--open-loop</c> runs <see cref="IngestOpenLoopBench"/> instead (offered loads, latency from the due time).
 /// </summary>
 public static class IngestBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Contains("--open-loop")) return await IngestOpenLoopBench.RunAsync(args);
         var seconds = Arg(args, "--seconds", "5");
         var lines = int.Parse(Arg(args, "--lines", "10"), CultureInfo.InvariantCulture);
         var policies = Arg(args, "--fsync", "always,interval,never").Split(',').Select(p => Enum.Parse<FsyncPolicy>(p, ignoreCase: true)).ToArray();

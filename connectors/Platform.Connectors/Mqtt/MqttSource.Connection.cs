@@ -88,8 +88,9 @@ public sealed partial class MqttSource
                 }
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (Exception) when (token.IsCancellationRequested)
         {
+            // Stopping: the attempt in flight (e.g. one the broker refused) ends the loop, whatever it threw.
         }
         first.TrySetCanceled(token);
     }

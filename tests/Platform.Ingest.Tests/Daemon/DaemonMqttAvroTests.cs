@@ -25,16 +25,7 @@ public sealed class DaemonMqttAvroTests(ITestOutputHelper output)
           topics: [{clientId}/+/telemetry]
           log: {Path.Combine(dir.Path, "log")}
         {avroKeys}
-        steps:
-          - op: key-by
-            fields: [deviceId, sensorType]
-          - op: window
-            kind: tumbling
-            size: 10s
-          - op: aggregate
-            functions: [count]
-        sinks:
-          - type: null
+        {YamlSteps.CountPerSensorToNull()}
         dead-letter:
           path: {Path.Combine(dir.Path, "dlq.ndjson")}
         http:
@@ -69,7 +60,7 @@ public sealed class DaemonMqttAvroTests(ITestOutputHelper output)
               format: avro
               writer-schema: {schema}
             """));
-        using var daemon = new DaemonKillTests.Daemon(yaml);
+        using var daemon = new PlatformDaemon(yaml);
         await daemon.WaitForAsync("mqtt: connected");
         using var publisher = await MqttLoad.PublisherAsync(clientId + "-pub", ct);
         const int good = 200;
@@ -122,28 +113,19 @@ public sealed class DaemonMqttAvroTests(ITestOutputHelper output)
         Assert.Equal(MqttPayloadFormat.Avro, source.Format);
         Assert.Equal("http://127.0.0.1:8081", source.SchemaRegistry);
 
-        var http = PipelineConfigLoader.Parse(DaemonKillTestsYaml(dir, "  max-lag: 64MiB"), "pipeline.yaml", dir.Path);
+        var http = PipelineConfigLoader.Parse(HttpYaml(dir, "  max-lag: 64MiB"), "pipeline.yaml", dir.Path);
         Assert.Equal(64L << 20, Assert.IsType<HttpSourceConfig>(http.Config?.Source, exactMatch: true).MaxLag);
-        var defaulted = PipelineConfigLoader.Parse(DaemonKillTestsYaml(dir, ""), "pipeline.yaml", dir.Path);
+        var defaulted = PipelineConfigLoader.Parse(HttpYaml(dir, ""), "pipeline.yaml", dir.Path);
         Assert.Equal(HttpSourceConfig.DefaultMaxLag, Assert.IsType<HttpSourceConfig>(defaulted.Config?.Source, exactMatch: true).MaxLag);
     }
 
-    private static string DaemonKillTestsYaml(TempDir dir, string extra) => $"""
+    private static string HttpYaml(TempDir dir, string extra) => $"""
         name: http-lag
         source:
           type: http
           port: 8088
           log: {Path.Combine(dir.Path, "log")}
         {extra}
-        steps:
-          - op: key-by
-            fields: [deviceId, sensorType]
-          - op: window
-            kind: tumbling
-            size: 10s
-          - op: aggregate
-            functions: [count]
-        sinks:
-          - type: null
+        {YamlSteps.CountPerSensorToNull()}
         """;
 }

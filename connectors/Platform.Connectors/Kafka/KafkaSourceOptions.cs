@@ -92,6 +92,9 @@ public sealed record KafkaSourceOptions
             SessionTimeoutMs = (int)SessionTimeout.TotalMilliseconds,
             HeartbeatIntervalMs = Math.Max(100, (int)SessionTimeout.TotalMilliseconds / 5),
             EnablePartitionEof = false,
+            // The poll loop reads partition, offset, value and (start-from-timestamp scans) the timestamp; without
+            // this Confluent.Kafka allocates the topic name and a header list for every message.
+            ConsumeResultFields = "timestamp",
         };
         foreach (var (key, value) in Extra) config.Set(key, value);
         return config;

@@ -37,6 +37,8 @@ internal sealed class KafkaSink<T, TEncoder> : ISink<T>, ICheckpointAwareSink
     private long _delivered;
     private long _refused;
     private volatile Error? _fatal;
+    private long _lastTimestamp = long.MinValue;
+    private byte[] _lastTimestampDigits = [];
 
     public KafkaSink(KafkaSinkOptions options, KafkaProducerSession session, bool ownsSession, TEncoder encoder, IDeadLetterSink deadLetters)
     {
@@ -78,12 +80,26 @@ internal sealed class KafkaSink<T, TEncoder> : ISink<T>, ICheckpointAwareSink
                 Headers = new Headers
                 {
                     { KafkaHeaders.SensorType, _encoder.SensorTypeOf(record) },
-                    { KafkaHeaders.Timestamp, Digits(timestamp) },
+                    { KafkaHeaders.Timestamp, TimestampDigits(timestamp) },
                 },
             };
             await ProduceAsync(message, cancellationToken);
         }
         _instruments.Written(batch.Count, start);
+    }
+
+    /// <summary>
+    /// The timestamp header's bytes; the results a window fires share their window end, so the last one is kept
+    /// (librdkafka copies header values when a message is produced, so one array serves them all).
+    /// </summary>
+    private byte[] TimestampDigits(long timestamp)
+    {
+        if (timestamp != _lastTimestamp)
+        {
+            _lastTimestampDigits = Digits(timestamp);
+            _lastTimestamp = timestamp;
+        }
+        return _lastTimestampDigits;
     }
 
     private static byte[] Digits(long value)

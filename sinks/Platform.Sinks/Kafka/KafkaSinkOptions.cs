@@ -95,6 +95,9 @@ public sealed record KafkaSinkOptions
             BatchSize = BatchSizeBytes,
             MessageTimeoutMs = (int)DeliveryTimeout.TotalMilliseconds,
             ClientId = Name ?? "platform-kafka-sink",
+            // Delivery reports are checked for their error and partition, and a refused record keeps its key, value and
+            // timestamp for the dead letters; its headers need not be copied back out of librdkafka for every record.
+            DeliveryReportFields = "key,value,timestamp,status",
         };
         if (DeliveryGuarantee == KafkaDeliveryGuarantee.ExactlyOnce)
         {

@@ -1,9 +1,11 @@
 using Platform.Connectors.Generator;
+using Platform.Engine.Records;
 using Platform.Engine.Runtime;
 using Platform.Engine.Symbols;
 using Platform.Engine.Windows;
 using Platform.Formats;
 using Platform.Sinks.DuckDb;
+using Platform.Sinks.Warehouse;
 
 namespace Platform.Samples.Embedded;
 
@@ -18,7 +20,8 @@ public static class EmbeddedExample
     {
         var symbols = new SymbolTable();
         await using var source = new TelemetryGeneratorSource(new TelemetryGeneratorOptions { Events = events, Devices = 1_000, Seed = 7 });
-        await using var sink = new DuckDbWindowSink(new DuckDbSinkOptions { Path = duckDbPath, Table = "window_stats" }, symbols);
+        await using var sink = new DuckDbUpsertSink<WindowResult, WindowStatsMapping>(
+            new DuckDbTableSinkOptions { Path = duckDbPath, Mode = DuckDbWriteMode.Replace }, new WindowStatsMapping(symbols));
 
         return await Pipeline.Create("embedded", new PipelineOptions { Workers = 2 })
             .From(source)

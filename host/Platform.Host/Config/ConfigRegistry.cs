@@ -81,6 +81,7 @@ internal sealed class ConfigRegistry
             KafkaSink.Kind,
             KinesisSink.Kind,
             EventBridgeSink.Kind,
+            ParquetSink.Kind,
         ]);
 
     /// <summary>Operators by <c>op</c>.</summary>

@@ -3,7 +3,7 @@ namespace Platform.Host.Config;
 /// <summary>Where results go (<c>sinks[]</c>). One subtype per <c>type</c>.</summary>
 internal abstract record SinkConfig
 {
-    /// <summary>The YAML <c>type</c>: duckdb, console, null.</summary>
+    /// <summary>The YAML <c>type</c>: duckdb, console, null, kafka, postgres, parquet.</summary>
     public abstract string Type { get; }
 }
 

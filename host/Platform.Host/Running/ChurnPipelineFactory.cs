@@ -14,6 +14,7 @@ using Platform.Host.Config.Sinks;
 using Platform.Sinks.Alerts;
 using Platform.Sinks.DuckDb;
 using Platform.Sinks.Null;
+using Platform.Sinks.Parquet;
 using Platform.Sinks.Postgres;
 
 namespace Platform.Host.Running;
@@ -125,18 +126,11 @@ internal static class ChurnPipelineFactory
             Table = d.Table == ConfigDefaults.DuckDbTable ? null : d.Table,
         }, new CustomerProfilesMapping(symbols)),
         DuckDbSinkConfig d => throw new NotSupportedException($"CUSTOMER_PROFILES is upserted by customer id: set 'mode: upsert' on the duckdb sink writing {d.Path}."),
-        PostgresSinkConfig p => new PostgresUpsertSink<CustomerProfileUpdate, CustomerProfilesMapping>(new PostgresSinkOptions
-        {
-            ConnectionString = p.ConnectionString,
-            Password = p.PasswordEnv is null ? null : Secret.FromEnvironment(p.PasswordEnv),
-            Schema = p.Schema,
-            Table = p.Table,
-            BatchRows = p.BatchRows,
-            MaxDelay = p.MaxDelay,
-        }, new CustomerProfilesMapping(symbols)),
+        PostgresSinkConfig p => new PostgresUpsertSink<CustomerProfileUpdate, CustomerProfilesMapping>(p.ToOptions(), new CustomerProfilesMapping(symbols)),
+        ParquetSinkConfig q => new ParquetPartitionedSink<CustomerProfileUpdate, CustomerProfilesMapping>(q.ToOptions(), new CustomerProfilesMapping(symbols)),
         ConsoleSinkConfig => new ChurnConsoleSink(Console.Out, symbols),
         NullSinkConfig => new NullSink<CustomerProfileUpdate>(),
-        _ => throw new NotSupportedException($"Sink type '{config.Type}' does not take churn profile updates; use duckdb, postgres, console or null."),
+        _ => throw new NotSupportedException($"Sink type '{config.Type}' does not take churn profile updates; use duckdb, postgres, parquet, console or null."),
     };
 
     private sealed class DisposeAction(Action dispose) : IAsyncDisposable

@@ -17,6 +17,9 @@ using Platform.Sinks.Console;
 using Platform.Sinks.DeadLetter;
 using Platform.Sinks.DuckDb;
 using Platform.Sinks.Null;
+using Platform.Sinks.Parquet;
+using Platform.Sinks.Postgres;
+using Platform.Sinks.Warehouse;
 using EngineWindowKind = Platform.Engine.Windows.WindowKind;
 
 namespace Platform.Host.Running;
@@ -237,7 +240,7 @@ internal static class PipelineFactory
 
     private static ISink<WindowResult> CreateSink(SinkConfig config, SymbolTable symbols, DeadLetterFileSink deadLetters) => config switch
     {
-        DuckDbSinkConfig d => new DuckDbWindowSink(new DuckDbSinkOptions
+        DuckDbSinkConfig d => new DuckDbUpsertSink<WindowResult, WindowStatsMapping>(new DuckDbTableSinkOptions
         {
             Path = d.FullPath,
             Table = d.Table,
@@ -247,9 +250,11 @@ internal static class PipelineFactory
                 SinkWriteMode.Upsert => DuckDbWriteMode.Upsert,
                 _ => DuckDbWriteMode.Append,
             },
-        }, symbols),
+        }, new WindowStatsMapping(symbols)),
         ConsoleSinkConfig => new ConsoleWindowSink(Console.Out, symbols),
         NullSinkConfig => new NullSink<WindowResult>(),
+        Config.Sinks.PostgresSinkConfig p => new PostgresUpsertSink<WindowResult, WindowStatsMapping>(p.ToOptions(), new WindowStatsMapping(symbols)),
+        Config.Sinks.ParquetSinkConfig q => new ParquetPartitionedSink<WindowResult, WindowStatsMapping>(q.ToOptions(), new WindowStatsMapping(symbols)),
         Config.Sinks.KafkaSinkConfig k => k.ToOptions().CreateSink<WindowResult, Sinks.Kafka.KafkaWindowResultEncoder>(
             new Sinks.Kafka.KafkaWindowResultEncoder(new Sinks.Kafka.SymbolUtf8Cache(symbols), k.Key), deadLetters),
         Config.Sinks.KinesisSinkConfig k => k.CreateSink(symbols, deadLetters),

@@ -65,4 +65,12 @@ internal struct DuckDbAppenderRowWriter(TableSchema schema) : IRowWriter
         _row!.AppendValue((long?)sequence).EndRow();
         _row = null;
     }
+
+    /// <summary>Checks the row is complete and ends it (a row written straight into the table, not staged).</summary>
+    public void EndRow()
+    {
+        _cursor.EndRow();
+        _row!.EndRow();
+        _row = null;
+    }
 }

@@ -23,6 +23,8 @@ internal sealed class DuckDbStatements
         var definitions = string.Join(", ", table.Columns.Select(c => $"{TableSchema.Quote(c.Name)} {TypeName(c.Type)}"));
 
         CreateTable = $"CREATE TABLE IF NOT EXISTS {QuotedTable} ({definitions}, PRIMARY KEY ({keys}))";
+        CreateUnkeyedTable = $"CREATE TABLE IF NOT EXISTS {QuotedTable} ({definitions})";
+        DropTable = $"DROP TABLE IF EXISTS {QuotedTable}";
         CreateStage = $"CREATE OR REPLACE TABLE {stage} ({definitions}, {SequenceColumn} BIGINT)";
 
         var sql = new StringBuilder();
@@ -55,7 +57,13 @@ internal sealed class DuckDbStatements
     /// <summary>The staging table's (unquoted) name, for the appender.</summary>
     public string StageTable { get; }
 
+    /// <summary>The table keyed by the schema's key columns (upsert mode).</summary>
     public string CreateTable { get; }
+
+    /// <summary>The table without a key (replace and append modes, where a key may repeat, e.g. a window's late update).</summary>
+    public string CreateUnkeyedTable { get; }
+
+    public string DropTable { get; }
 
     public string CreateStage { get; }
 

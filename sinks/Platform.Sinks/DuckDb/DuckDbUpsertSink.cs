@@ -8,12 +8,15 @@ using Platform.Sinks.Warehouse;
 namespace Platform.Sinks.DuckDb;
 
 /// <summary>
-/// Upserts records into a DuckDB table with the PostgreSQL sink's semantics: rows go through DuckDB's appender
-/// into a staging table (<c>&lt;table&gt;__stage</c>, recreated empty at open); when
-/// <see cref="DuckDbTableSinkOptions.BatchRows"/> are staged, and on every <see cref="FlushAsync"/>, one transaction
-/// moves them into the table — per key the latest row (highest version, then last written), a stored newer version
-/// kept — and empties the stage. <see cref="OpenAsync"/> creates the table or adds the columns it lacks.
-/// Called from one thread.
+/// Writes records into a DuckDB table through the warehouse table contract (window results with
+/// <see cref="WindowStatsMapping"/>, churn profiles, …). In <see cref="DuckDbWriteMode.Upsert"/> mode it has the
+/// PostgreSQL sink's semantics: rows go through DuckDB's appender into a staging table (<c>&lt;table&gt;__stage</c>,
+/// recreated empty at open); when <see cref="DuckDbTableSinkOptions.BatchRows"/> are staged, and on every
+/// <see cref="FlushAsync"/>, one transaction moves them into the table — per key the latest row (highest version,
+/// then last written), a stored newer version kept — and empties the stage. In <see cref="DuckDbWriteMode.Replace"/>
+/// (table dropped at open) and <see cref="DuckDbWriteMode.Append"/> modes the appender writes into the table itself,
+/// which has no key, and each flush closes it (committing the rows). <see cref="OpenAsync"/> creates the table or adds
+/// the columns it lacks. Called from one thread.
 /// </summary>
 /// <typeparam name="TRow">The record type.</typeparam>
 /// <typeparam name="TMapping">Its mapping.</typeparam>
@@ -73,8 +76,9 @@ public sealed class DuckDbUpsertSink<TRow, TMapping> : ISink<TRow>
         try
         {
             connection.Open();
+            if (_options.Mode == DuckDbWriteMode.Replace) Execute(connection, _sql.DropTable);
             Migration = Migrate(connection);
-            Execute(connection, _sql.CreateStage);
+            if (Upserting) Execute(connection, _sql.CreateStage);
         }
         catch
         {
@@ -94,17 +98,19 @@ public sealed class DuckDbUpsertSink<TRow, TMapping> : ISink<TRow>
         var items = batch.Items;
         if (items.IsEmpty) return ValueTask.CompletedTask;
         var start = Stopwatch.GetTimestamp();
-        var appender = _appender ??= connection.CreateAppender(_sql.StageTable);
+        var upserting = Upserting;
+        var appender = _appender ??= connection.CreateAppender(upserting ? _sql.StageTable : _schema.Name);
         var writer = new DuckDbAppenderRowWriter(_schema);
         foreach (ref readonly var row in items)
         {
             writer.StartRow(appender);
             _mapping.Write(in row, ref writer);
-            writer.EndRow(_staged++);
+            if (upserting) writer.EndRow(_staged++);
+            else writer.EndRow();
         }
         Interlocked.Add(ref _rowsWritten, items.Length);
         _instruments.Written(items.Length, start);
-        if (_staged >= _options.BatchRows) MergeStage();
+        if (Upserting && _staged >= _options.BatchRows) MergeStage();
         return ValueTask.CompletedTask;
     }
 
@@ -113,7 +119,8 @@ public sealed class DuckDbUpsertSink<TRow, TMapping> : ISink<TRow>
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (_connection is null) throw new InvalidOperationException("OpenAsync first.");
-        if (_staged > 0) MergeStage();
+        if (!Upserting) CloseAppender();
+        else if (_staged > 0) MergeStage();
         return ValueTask.CompletedTask;
     }
 
@@ -122,8 +129,7 @@ public sealed class DuckDbUpsertSink<TRow, TMapping> : ISink<TRow>
     {
         try
         {
-            _appender?.Dispose();
-            _appender = null;
+            CloseAppender();
         }
         finally
         {
@@ -134,11 +140,18 @@ public sealed class DuckDbUpsertSink<TRow, TMapping> : ISink<TRow>
         return ValueTask.CompletedTask;
     }
 
-    private void MergeStage()
+    private bool Upserting => _options.Mode == DuckDbWriteMode.Upsert;
+
+    private void CloseAppender()
     {
         var appender = _appender;
         _appender = null;
-        appender?.Dispose(); // closing the appender commits the staged rows
+        appender?.Dispose(); // closing the appender commits its rows
+    }
+
+    private void MergeStage()
+    {
+        CloseAppender();
         using var tx = _connection!.BeginTransaction();
         using (var command = _connection.CreateCommand())
         {
@@ -162,7 +175,7 @@ public sealed class DuckDbUpsertSink<TRow, TMapping> : ISink<TRow>
         }
         if (existing.Count == 0)
         {
-            Execute(connection, _sql.CreateTable);
+            Execute(connection, Upserting ? _sql.CreateTable : _sql.CreateUnkeyedTable);
             return new TableMigration(true, []);
         }
         var added = new List<string>();

@@ -11,6 +11,6 @@ internal static partial class PostgresSinkLog
     [LoggerMessage(EventId = 6202, Level = LogLevel.Information, Message = "PostgreSQL sink {Sink}: added columns {Columns} to {Table}")]
     public static partial void AddedColumns(ILogger logger, string sink, string table, string columns);
 
-    [LoggerMessage(EventId = 6203, Level = LogLevel.Warning, Message = "PostgreSQL sink {Sink}: writing {Rows} rows failed ({ErrorType}: {Error}); retry {Attempt} in {DelayMs} ms")]
-    public static partial void Retrying(ILogger logger, string sink, int rows, string errorType, string error, int attempt, double delayMs);
+    [LoggerMessage(EventId = 6203, Level = LogLevel.Warning, Message = "PostgreSQL sink {Sink}: writing a batch failed ({ErrorType}: {Error}); retry {Attempt} in {DelayMs} ms")]
+    public static partial void Retrying(ILogger logger, string sink, string errorType, string error, int attempt, double delayMs);
 }

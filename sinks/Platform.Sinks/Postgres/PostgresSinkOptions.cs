@@ -59,6 +59,13 @@ public sealed record PostgresSinkOptions
     /// <summary>Longest retry delay.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = DefaultMaxRetryDelay;
 
+    /// <summary>
+    /// Fill factor (10–100) of a table the sink creates: below 100 each page keeps room, so an upsert's update can stay
+    /// on its page (a HOT update: no new index entry), which makes repeated updates of the same keys cheaper. 100 =
+    /// PostgreSQL's default. An existing table keeps its own.
+    /// </summary>
+    public int FillFactor { get; init; } = 100;
+
     /// <summary>The sink's name in logs and metrics.</summary>
     public string Name { get; init; } = DefaultName;
 
@@ -80,6 +87,7 @@ public sealed record PostgresSinkOptions
         if (Table is not null && !TableSchema.IsValidIdentifier(Table)) throw new ArgumentException($"Table '{Table}' is not a valid identifier: use letters, digits and '_', not starting with a digit, at most 63 characters.");
         if (BatchRows < 1) throw new ArgumentException($"BatchRows must be at least 1, got {BatchRows}.");
         if (MaxDelay <= TimeSpan.Zero) throw new ArgumentException($"MaxDelay must be positive, got {MaxDelay}.");
+        if (FillFactor is < 10 or > 100) throw new ArgumentException($"FillFactor must be between 10 and 100, got {FillFactor}.");
         if (MaxRetries < 0) throw new ArgumentException($"MaxRetries must not be negative, got {MaxRetries}.");
         if (RetryDelay <= TimeSpan.Zero || MaxRetryDelay < RetryDelay) throw new ArgumentException("RetryDelay must be positive and at most MaxRetryDelay.");
         if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("Name must not be empty.");

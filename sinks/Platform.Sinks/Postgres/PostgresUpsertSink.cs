@@ -16,13 +16,19 @@ namespace Platform.Sinks.Postgres;
 /// Upserts records into a PostgreSQL table, never row by row and never with values in SQL text. Records are
 /// copied into a buffer; when it holds <see cref="PostgresSinkOptions.BatchRows"/> rows, when its oldest row has
 /// waited <see cref="PostgresSinkOptions.MaxDelay"/>, or on <see cref="FlushAsync"/> (checkpoint barriers and
-/// shutdown), one transaction binary-COPYs the buffer into a temporary staging table and runs one
-/// <c>INSERT … SELECT DISTINCT ON (keys) … ON CONFLICT (keys) DO UPDATE</c>: per key the latest row of the batch
-/// (highest version, then last written) wins, and with a version column a stored newer row is kept. A batch that
-/// fails with a transient error (lost connection, terminated backend, deadlock) is retried whole, after an
-/// asynchronous backoff, from the buffer, which is cleared only after the commit: nothing is lost, and a batch
-/// applied twice (commit acknowledged to nobody) leaves the same rows. <see cref="OpenAsync"/> creates the table
-/// or adds the columns it lacks. Called from one thread (plus the sink's own timer, serialised by a lock).
+/// shutdown), the buffer becomes a batch written in the background while the other buffer takes new records.
+/// Writing a batch is one transaction on the batch's own connection (two connections, alternating): binary COPY
+/// into the connection's temporary staging table (created once per connection, <c>ON COMMIT DELETE ROWS</c>, so a
+/// batch costs no catalog work), then — once the previous batch has committed, so batches reach the table in
+/// order — one <c>INSERT … SELECT DISTINCT ON (keys) … ON CONFLICT (keys) DO UPDATE</c> and the commit. The next
+/// batch's COPY thus overlaps the previous batch's upsert. Per key the latest row of a batch (highest version, then
+/// last written) wins, and with a version column a stored newer row is kept. A batch that fails with a transient
+/// error (lost connection, terminated backend, deadlock) is retried whole on a fresh connection, after an
+/// asynchronous backoff, from its buffer, which is cleared only after the commit: nothing is lost, and a batch
+/// applied twice (commit acknowledged to nobody) leaves the same rows. A batch that still fails after the retries
+/// fails the sink: every later call throws, and the pipeline replays from its last checkpoint.
+/// <see cref="FlushAsync"/> returns once everything written before it is committed. <see cref="OpenAsync"/> creates
+/// the table or adds the columns it lacks. Called from one thread (plus the sink's own timer, serialised by a lock).
 /// </summary>
 /// <typeparam name="TRow">The record type.</typeparam>
 /// <typeparam name="TMapping">Its mapping (a struct mapping is specialised, so nothing is dispatched per row).</typeparam>
@@ -35,14 +41,16 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
     private readonly PostgresStatements _sql;
     private readonly ILogger _logger;
     private readonly SinkInstruments _instruments;
-    private readonly RowBuffer<TRow> _buffer;
+    private readonly Lane[] _lanes;
     private readonly ResiliencePipeline _retry;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private NpgsqlDataSource? _dataSource;
+    private Lane _filling;
+    private Task? _lastWrite;
     private Task? _timer;
     private long _oldestBuffered;
-    private ExceptionDispatchInfo? _timerFailure;
+    private ExceptionDispatchInfo? _failure;
     private long _rowsWritten;
     private long _batchesWritten;
     private long _retries;
@@ -60,10 +68,11 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         _options = options;
         _mapping = mapping;
         _schema = options.Table is { } table ? mapping.Schema.WithName(table) : mapping.Schema;
-        _sql = new PostgresStatements(options.Schema, _schema);
+        _sql = new PostgresStatements(options.Schema, _schema, options.FillFactor);
         _logger = logger ?? NullLogger.Instance;
         _instruments = new SinkInstruments(options.Name, meter);
-        _buffer = new RowBuffer<TRow>(Math.Min(options.BatchRows, 4096));
+        _lanes = [new Lane(Math.Min(options.BatchRows, 4096)), new Lane(Math.Min(options.BatchRows, 4096))];
+        _filling = _lanes[0];
         _retry = options.MaxRetries == 0 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && PostgresTransientErrors.IsTransient(e)),
@@ -76,7 +85,7 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
             {
                 Interlocked.Increment(ref _retries);
                 var e = args.Outcome.Exception!;
-                PostgresSinkLog.Retrying(_logger, _options.Name, _buffer.Count, e.GetType().Name, e.Message, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
+                PostgresSinkLog.Retrying(_logger, _options.Name, e.GetType().Name, e.Message, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
                 return default;
             },
         }).Build();
@@ -135,12 +144,13 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            RethrowTimerFailure();
-            if (_buffer.Count == 0) _oldestBuffered = Stopwatch.GetTimestamp();
-            _buffer.Add(batch.Items);
-            if (_buffer.Count >= _options.BatchRows || Stopwatch.GetElapsedTime(_oldestBuffered) >= _options.MaxDelay)
+            _failure?.Throw();
+            var buffer = _filling.Buffer;
+            if (buffer.Count == 0) _oldestBuffered = Stopwatch.GetTimestamp();
+            buffer.Add(batch.Items);
+            if (buffer.Count >= _options.BatchRows || Stopwatch.GetElapsedTime(_oldestBuffered) >= _options.MaxDelay)
             {
-                await WriteBufferAsync(cancellationToken);
+                await StartWriteAsync(cancellationToken);
             }
         }
         finally
@@ -156,8 +166,10 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            RethrowTimerFailure();
-            if (_buffer.Count > 0) await WriteBufferAsync(cancellationToken);
+            _failure?.Throw();
+            if (_filling.Buffer.Count > 0) await StartWriteAsync(cancellationToken);
+            // Batches commit in order, so the last one started being done means all are.
+            await AwaitAsync(_lastWrite, cancellationToken);
         }
         finally
         {
@@ -165,11 +177,26 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         }
     }
 
-    /// <summary>Stops the timer and closes the connections. Rows not yet flushed are dropped: the runtime flushes before it disposes.</summary>
+    /// <summary>Stops the timer, waits for batches in flight and closes the connections. Rows not yet flushed are dropped: the runtime flushes before it disposes.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         if (_timer is not null) await _timer;
+        foreach (var lane in _lanes)
+        {
+            if (lane.Write is { } write)
+            {
+                try
+                {
+                    await write;
+                }
+                catch (Exception)
+                {
+                    // Disposing without a flush drops unflushed rows by contract; a failure of the last write changes nothing.
+                }
+            }
+            await lane.CloseAsync();
+        }
         if (_dataSource is not null) await _dataSource.DisposeAsync();
         _dataSource = null;
         _instruments.Dispose();
@@ -177,43 +204,90 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         _gate.Dispose();
     }
 
-    private async ValueTask WriteBufferAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the filling lane's buffer in the background (its upsert waits for the batch before it), then makes the
+    /// other lane the filling one, first waiting until that lane's own previous batch is committed. Under the gate.
+    /// </summary>
+    private async ValueTask StartWriteAsync(CancellationToken cancellationToken)
+    {
+        var lane = _filling;
+        var previous = _lastWrite;
+        // Off the caller's thread: the COPY loop is CPU work that overlaps with the next buffer filling up.
+        lane.Write = Task.Run(() => WriteLaneAsync(lane, previous, _stop.Token), CancellationToken.None);
+        _lastWrite = lane.Write;
+        _filling = ReferenceEquals(lane, _lanes[0]) ? _lanes[1] : _lanes[0];
+        await AwaitAsync(_filling.Write, cancellationToken);
+        _filling.Write = null;
+    }
+
+    /// <summary>Waits until <paramref name="write"/> is committed; its failure fails the sink.</summary>
+    private async ValueTask AwaitAsync(Task? write, CancellationToken cancellationToken)
+    {
+        if (write is null) return;
+        try
+        {
+            await write.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _failure ??= ExceptionDispatchInfo.Capture(e);
+            throw;
+        }
+    }
+
+    private async Task WriteLaneAsync(Lane lane, Task? previous, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var rows = _buffer.Count;
-        await _retry.ExecuteAsync(static (self, ct) => self.WriteBufferOnceAsync(ct), this, cancellationToken);
-        _buffer.Clear();
+        var rows = lane.Buffer.Count;
+        await _retry.ExecuteAsync(static (state, ct) => state.self.WriteOnceAsync(state.lane, state.previous, ct), (self: this, lane, previous), cancellationToken);
+        lane.Buffer.Clear();
         Interlocked.Add(ref _rowsWritten, rows);
         Interlocked.Increment(ref _batchesWritten);
         _instruments.Written(rows, start);
     }
 
-    /// <summary>One attempt: staging table, binary COPY, upsert, commit — all or nothing.</summary>
-    private async ValueTask WriteBufferOnceAsync(CancellationToken cancellationToken)
+    /// <summary>One attempt: binary COPY into the lane's staging table, wait for the previous batch, upsert, commit — all or nothing.</summary>
+    private async ValueTask WriteOnceAsync(Lane lane, Task? previous, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource!.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var create = new NpgsqlCommand(_sql.CreateStage, connection, tx))
+        try
         {
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            var connection = await lane.ConnectionAsync(_dataSource!, _sql, cancellationToken);
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var importer = await connection.BeginBinaryImportAsync(_sql.CopyIntoStage, cancellationToken))
+            {
+                CopyRows(importer, lane.Buffer);
+                await importer.CompleteAsync(cancellationToken);
+            }
+            if (previous is not null)
+            {
+                try
+                {
+                    await previous.WaitAsync(cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new InvalidOperationException("The previous batch failed; this one is not applied out of order.", e);
+                }
+            }
+            await using (var upsert = new NpgsqlCommand(_sql.Upsert, connection, tx))
+            {
+                await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await tx.CommitAsync(cancellationToken); // ON COMMIT DELETE ROWS empties the stage
         }
-        await using (var importer = await connection.BeginBinaryImportAsync(_sql.CopyIntoStage, cancellationToken))
+        catch
         {
-            CopyRows(importer);
-            await importer.CompleteAsync(cancellationToken);
+            // A broken connection or an aborted transaction is not reused: a retry starts on a fresh one.
+            await lane.CloseAsync();
+            throw;
         }
-        await using (var upsert = new NpgsqlCommand(_sql.Upsert, connection, tx))
-        {
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await tx.CommitAsync(cancellationToken);
     }
 
     // Synchronous on purpose: the mapping writes values into Npgsql's buffer, which goes to the socket when full.
-    private void CopyRows(NpgsqlBinaryImporter importer)
+    private void CopyRows(NpgsqlBinaryImporter importer, RowBuffer<TRow> buffer)
     {
         var writer = new PostgresCopyRowWriter(importer, _schema);
-        var rows = _buffer.Items;
+        var rows = buffer.Items;
         for (var i = 0; i < rows.Length; i++)
         {
             importer.StartRow();
@@ -222,14 +296,7 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         }
     }
 
-    private void RethrowTimerFailure()
-    {
-        var failure = _timerFailure;
-        _timerFailure = null;
-        failure?.Throw();
-    }
-
-    /// <summary>Writes the buffer when its oldest row has waited <see cref="PostgresSinkOptions.MaxDelay"/>, even if no records arrive.</summary>
+    /// <summary>Starts writing the buffer when its oldest row has waited <see cref="PostgresSinkOptions.MaxDelay"/>, even if no records arrive.</summary>
     private async Task FlushOnTimerAsync(CancellationToken stop)
     {
         await Task.Yield();
@@ -242,14 +309,14 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
                 await _gate.WaitAsync(stop);
                 try
                 {
-                    if (_buffer.Count > 0 && _timerFailure is null && Stopwatch.GetElapsedTime(_oldestBuffered) >= _options.MaxDelay)
+                    if (_filling.Buffer.Count > 0 && _failure is null && Stopwatch.GetElapsedTime(_oldestBuffered) >= _options.MaxDelay)
                     {
-                        await WriteBufferAsync(stop);
+                        await StartWriteAsync(stop);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    _timerFailure = ExceptionDispatchInfo.Capture(e); // the rows stay buffered; the next write or flush reports it and tries again
+                    // AwaitAsync recorded the failure; the next write or flush throws it.
                 }
                 finally
                 {
@@ -259,6 +326,43 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>A buffer, the connection that writes it (holding its own staging table) and the batch in flight.</summary>
+    private sealed class Lane(int capacity)
+    {
+        private NpgsqlConnection? _connection;
+
+        public RowBuffer<TRow> Buffer { get; } = new(capacity);
+
+        /// <summary>The batch being written from <see cref="Buffer"/>; the buffer is the caller's again once it completes.</summary>
+        public Task? Write { get; set; }
+
+        /// <summary>The lane's open connection; a new one gets the session settings and its staging table, once.</summary>
+        public async ValueTask<NpgsqlConnection> ConnectionAsync(NpgsqlDataSource dataSource, PostgresStatements sql, CancellationToken cancellationToken)
+        {
+            if (_connection is { State: System.Data.ConnectionState.Open } open) return open;
+            await CloseAsync();
+            var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                await using var setup = new NpgsqlCommand(sql.PrepareSession, connection);
+                await setup.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+            return _connection = connection;
+        }
+
+        public async ValueTask CloseAsync()
+        {
+            var connection = _connection;
+            _connection = null;
+            if (connection is not null) await connection.DisposeAsync();
         }
     }
 }

@@ -3,6 +3,7 @@ using Platform.Engine.Batching;
 using Platform.Engine.Records;
 using Platform.Engine.Symbols;
 using Platform.Sinks.DuckDb;
+using Platform.Sinks.Warehouse;
 
 namespace Platform.Connectors.Tests.Sinks;
 
@@ -12,12 +13,15 @@ public sealed class DuckDbWindowSinkTests : IDisposable
     private readonly SymbolTable _symbols = new();
     private readonly BatchPool<WindowResult> _pool = new(256);
 
-    private async Task<long> RunAsync(DuckDbSinkOptions options, int results, int seed)
+    /// <summary>The window sink: the generic DuckDB sink with the window_stats mapping.</summary>
+    private DuckDbUpsertSink<WindowResult, WindowStatsMapping> Create(DuckDbTableSinkOptions options) => new(options, new WindowStatsMapping(_symbols));
+
+    private async Task<long> RunAsync(DuckDbTableSinkOptions options, int results, int seed)
     {
         var random = new Random(seed);
         long total = 0;
         var ct = TestContext.Current.CancellationToken;
-        await using var sink = new DuckDbWindowSink(options, _symbols);
+        await using var sink = Create(options);
         await sink.OpenAsync(ct);
         for (var written = 0; written < results;)
         {
@@ -50,7 +54,7 @@ public sealed class DuckDbWindowSinkTests : IDisposable
     [Fact]
     public async Task WriteAsync_BatchesThenReopen_CountAndSumMatch()
     {
-        var options = new DuckDbSinkOptions { Path = _dir.File("nested/dir/a.duckdb") };
+        var options = new DuckDbTableSinkOptions { Path = _dir.File("nested/dir/a.duckdb"), Mode = DuckDbWriteMode.Replace };
         var total = await RunAsync(options, 5_000, 1);
         Assert.Equal((5_000L, total), DuckDbQueries.Totals(options.Path, "window_stats"));
         Assert.Equal(0, _pool.Outstanding);
@@ -59,7 +63,7 @@ public sealed class DuckDbWindowSinkTests : IDisposable
     [Fact]
     public async Task OpenAsync_ReplaceModeTwice_SecondRunReplacesRows()
     {
-        var options = new DuckDbSinkOptions { Path = _dir.File("r.duckdb"), Mode = DuckDbWriteMode.Replace };
+        var options = new DuckDbTableSinkOptions { Path = _dir.File("r.duckdb"), Mode = DuckDbWriteMode.Replace };
         await RunAsync(options, 1_000, 1);
         var second = await RunAsync(options, 700, 2);
         Assert.Equal((700L, second), DuckDbQueries.Totals(options.Path, "window_stats"));
@@ -68,7 +72,7 @@ public sealed class DuckDbWindowSinkTests : IDisposable
     [Fact]
     public async Task FlushAsync_UpsertModeReplayed_SameRowsAsOneRun()
     {
-        var options = new DuckDbSinkOptions { Path = _dir.File("u.duckdb"), Mode = DuckDbWriteMode.Upsert, Table = "stats_u" };
+        var options = new DuckDbTableSinkOptions { Path = _dir.File("u.duckdb"), Mode = DuckDbWriteMode.Upsert, Table = "stats_u" };
         await RunAsync(options, 3_000, 7);
         var once = DuckDbQueries.Totals(options.Path, "stats_u");
         Assert.InRange(once.Item1, 1, 2_999); // keys repeat within a window: the last row per key and window start wins
@@ -79,7 +83,7 @@ public sealed class DuckDbWindowSinkTests : IDisposable
     [Fact]
     public async Task OpenAsync_AppendModeTwice_RowsAddUp()
     {
-        var options = new DuckDbSinkOptions { Path = _dir.File("a.duckdb"), Mode = DuckDbWriteMode.Append, Table = "stats_2" };
+        var options = new DuckDbTableSinkOptions { Path = _dir.File("a.duckdb"), Mode = DuckDbWriteMode.Append, Table = "stats_2" };
         var first = await RunAsync(options, 1_000, 1);
         var second = await RunAsync(options, 700, 2);
         Assert.Equal((1_700L, first + second), DuckDbQueries.Totals(options.Path, "stats_2"));
@@ -88,7 +92,7 @@ public sealed class DuckDbWindowSinkTests : IDisposable
     [Fact]
     public async Task WriteAsync_Row_TimestampsAndNamesAsWritten()
     {
-        var options = new DuckDbSinkOptions { Path = _dir.File("t.duckdb") };
+        var options = new DuckDbTableSinkOptions { Path = _dir.File("t.duckdb"), Mode = DuckDbWriteMode.Replace };
         await RunAsync(options, 1, 5);
         var row = Assert.Single(DuckDbQueries.Rows(options.Path, "window_stats"));
         Assert.Equal(1_767_225_600_000, row.WindowStart);
@@ -104,14 +108,14 @@ public sealed class DuckDbWindowSinkTests : IDisposable
     [InlineData("schema.table")]
     public void Constructor_InvalidTableName_ThrowsArgumentException(string table)
     {
-        Assert.Throws<ArgumentException>(() => new DuckDbWindowSink(new DuckDbSinkOptions { Path = _dir.File("x.duckdb"), Table = table }, _symbols));
+        Assert.Throws<ArgumentException>(() => Create(new DuckDbTableSinkOptions { Path = _dir.File("x.duckdb"), Table = table }));
         Assert.False(File.Exists(_dir.File("x.duckdb")));
     }
 
     [Fact]
     public async Task WriteAsync_BeforeOpen_ThrowsInvalidOperation()
     {
-        await using var sink = new DuckDbWindowSink(new DuckDbSinkOptions { Path = _dir.File("y.duckdb") }, _symbols);
+        await using var sink = Create(new DuckDbTableSinkOptions { Path = _dir.File("y.duckdb") });
         var batch = _pool.Rent();
         batch.Add(default);
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await sink.WriteAsync(batch, TestContext.Current.CancellationToken));

@@ -6,6 +6,7 @@ using Platform.Engine.Records;
 using Platform.Sinks.Console;
 using Platform.Sinks.DuckDb;
 using Platform.Sinks.Null;
+using Platform.Sinks.Warehouse;
 
 namespace Platform.Connectors.Tests.Sinks;
 
@@ -13,9 +14,10 @@ public class DuckDbWindowSinkContractTests : SinkContractTests
 {
     private string DbPath => Dir.File("out/contract.duckdb");
 
-    protected override ISink<WindowResult> CreateSink() => new DuckDbWindowSink(new DuckDbSinkOptions { Path = DbPath }, Symbols);
+    protected override ISink<WindowResult> CreateSink() => new DuckDbUpsertSink<WindowResult, WindowStatsMapping>(
+        new DuckDbTableSinkOptions { Path = DbPath, Mode = DuckDbWriteMode.Replace }, new WindowStatsMapping(Symbols));
 
-    protected override long CountOf(ISink<WindowResult> sink) => ((DuckDbWindowSink)sink).RowsWritten;
+    protected override long CountOf(ISink<WindowResult> sink) => ((DuckDbUpsertSink<WindowResult, WindowStatsMapping>)sink).RowsWritten;
 
     protected override Task<IReadOnlyList<SinkRow>?> ReadBackAsync(ISink<WindowResult> sink) =>
         Task.FromResult<IReadOnlyList<SinkRow>?>(DuckDbQueries.Rows(DbPath, "window_stats"));

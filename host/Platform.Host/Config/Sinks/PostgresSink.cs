@@ -1,29 +1,47 @@
-using System.Text.RegularExpressions;
+using Npgsql;
 using Platform.Host.Config.Binding;
+using Platform.Sinks.Alerts;
+using Platform.Sinks.Postgres;
+using Platform.Sinks.Warehouse;
 
 namespace Platform.Host.Config.Sinks;
 
 /// <summary>
-/// PostgreSQL warehouse upserts (<c>type: postgres</c>): binary COPY into staging and one upsert per batch. The
-/// connection string has no password; the password comes from an environment variable.
+/// PostgreSQL warehouse upserts (<c>type: postgres</c>) of whatever the pipeline emits — window results
+/// (<c>window_stats</c>) or churn profile updates (<c>customer_profiles</c>) — through the warehouse table contract:
+/// binary COPY into a staging table and one <c>INSERT … ON CONFLICT</c> per batch. The connection string has no
+/// password; the password comes from an environment variable.
 /// </summary>
 /// <param name="ConnectionString">Npgsql connection string without the password (<c>connection-string</c>, required).</param>
-/// <param name="PasswordEnv">Environment variable holding the password (<c>password-env</c>; absent: none).</param>
+/// <param name="PasswordEnv">Environment variable holding the password (<c>password-env</c>; absent: trust/peer/certificate auth).</param>
 /// <param name="Schema">PostgreSQL schema (<c>schema</c>, default public).</param>
-/// <param name="Table">Table (<c>table</c>; default the record's own, e.g. customer_profiles).</param>
+/// <param name="Table">Table (<c>table</c>; default the record's own: window_stats or customer_profiles).</param>
 /// <param name="BatchRows">Rows per COPY + upsert (<c>batch-rows</c>, default 50000).</param>
 /// <param name="MaxDelay">Longest a row waits (<c>max-delay</c>, default 1s).</param>
-internal sealed record PostgresSinkConfig(string ConnectionString, string? PasswordEnv, string Schema, string? Table, int BatchRows, TimeSpan MaxDelay) : SinkConfig
+/// <param name="MaxRetries">Retries of a batch after transient errors (<c>max-retries</c>, default 10).</param>
+internal sealed record PostgresSinkConfig(string ConnectionString, string? PasswordEnv, string Schema, string? Table, int BatchRows, TimeSpan MaxDelay, int MaxRetries = PostgresSinkOptions.DefaultMaxRetries) : SinkConfig
 {
     /// <summary>The YAML <c>type</c>.</summary>
     public const string TypeName = "postgres";
 
     /// <inheritdoc/>
     public override string Type => TypeName;
+
+    /// <summary>The sink's options, the password read from <see cref="PasswordEnv"/>.</summary>
+    public PostgresSinkOptions ToOptions() => new()
+    {
+        ConnectionString = ConnectionString,
+        Password = PasswordEnv is null ? null : Secret.FromEnvironment(PasswordEnv),
+        Schema = Schema,
+        Table = Table,
+        BatchRows = BatchRows,
+        MaxDelay = MaxDelay,
+        MaxRetries = MaxRetries,
+    };
 }
 
 /// <summary>Binds <c>type: postgres</c>.</summary>
-internal static partial class PostgresSink
+internal static class PostgresSink
 {
     /// <summary>The registry entry.</summary>
     public static SinkKind Kind { get; } = new(PostgresSinkConfig.TypeName, Bind, Write);
@@ -37,34 +55,48 @@ internal static partial class PostgresSink
         if (p.Table is not null) pairs.Add(ConfigYaml.Pair("table", ConfigYaml.Text(p.Table)));
         pairs.Add(ConfigYaml.Pair("batch-rows", ConfigYaml.Number(p.BatchRows)));
         pairs.Add(ConfigYaml.Pair("max-delay", ConfigYaml.Duration(p.MaxDelay)));
+        pairs.Add(ConfigYaml.Pair("max-retries", ConfigYaml.Number(p.MaxRetries)));
         return pairs;
     }
 
     private static PostgresSinkConfig? Bind(MappingReader reader)
     {
         var errors = reader.Context.Errors.Count;
-        var connection = reader.String("connection-string", requiredExample: "Host=127.0.0.1;Port=5432;Username=platform;Database=warehouse");
-        if (connection is not null && connection.Contains("password", StringComparison.OrdinalIgnoreCase))
+        var connection = reader.String("connection-string", requiredExample: "\"Host=127.0.0.1;Port=5432;Username=platform;Database=warehouse\"");
+        if (connection is not null)
         {
-            reader.Context.Error(reader.Get("connection-string"), "'connection-string' must not hold the password", "put the password in an environment variable and name it in 'password-env: PLATFORM_PG_PASSWORD'");
-        }
-        var passwordEnv = reader.String("password-env");
-        var schema = reader.String("schema") ?? "public";
-        var table = reader.String("table");
-        foreach (var (key, value) in new[] { ("schema", (string?)schema), ("table", table) })
-        {
-            if (value is not null && !Identifier().IsMatch(value))
+            try
             {
-                reader.Context.Error(reader.Get(key), $"'{key}' must be an SQL identifier, got '{value}'", $"use letters, digits and '_', e.g. '{key}: customer_profiles'");
+                if (!string.IsNullOrEmpty(new NpgsqlConnectionStringBuilder(connection).Password))
+                {
+                    reader.Context.Error(reader.Get("connection-string"), "'connection-string' must not hold the password", "put the password in an environment variable and name it in 'password-env: PLATFORM_PG_PASSWORD'");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                reader.Context.Error(reader.Get("connection-string"), $"'connection-string' is not an Npgsql connection string: {e.Message}", "write it as 'Host=127.0.0.1;Port=5432;Username=platform;Database=warehouse'");
             }
         }
-        var batchRows = reader.Int32("batch-rows", 50_000, min: 1, max: 10_000_000);
-        var maxDelay = reader.Duration("max-delay", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(1));
+        var passwordEnv = reader.String("password-env");
+        var schema = Identifier(reader, "schema") ?? PostgresSinkOptions.DefaultSchema;
+        var table = Identifier(reader, "table");
+        var batchRows = reader.Int32("batch-rows", PostgresSinkOptions.DefaultBatchRows, 1, 10_000_000);
+        var maxDelay = reader.Duration("max-delay", PostgresSinkOptions.DefaultMaxDelay, TimeSpan.FromMilliseconds(1));
+        var maxRetries = reader.Int32("max-retries", PostgresSinkOptions.DefaultMaxRetries, 0, 1_000_000);
         return reader.Context.Errors.Count == errors && connection is not null
-            ? new PostgresSinkConfig(connection, passwordEnv, schema, table, batchRows, maxDelay)
+            ? new PostgresSinkConfig(connection, passwordEnv, schema, table, batchRows, maxDelay, maxRetries)
             : null;
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
-    private static partial Regex Identifier();
+    /// <summary>An optional SQL identifier key; reports an error for anything else.</summary>
+    internal static string? Identifier(MappingReader reader, string key)
+    {
+        var value = reader.String(key);
+        if (value is not null && !TableSchema.IsValidIdentifier(value))
+        {
+            reader.Context.Error(reader.Get(key), $"'{key}' must be an SQL identifier, got '{value}'", $"use letters, digits and '_', starting with a letter or '_', e.g. '{key}: customer_profiles'");
+            return null;
+        }
+        return value;
+    }
 }

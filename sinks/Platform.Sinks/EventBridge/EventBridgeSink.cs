@@ -8,6 +8,7 @@ using Platform.Connectors.Aws;
 using Platform.Engine.Batching;
 using Platform.Engine.Contracts;
 using Platform.Engine.DeadLetters;
+using Platform.Sinks.Aws;
 
 namespace Platform.Sinks.EventBridge;
 
@@ -26,8 +27,6 @@ internal sealed class EventBridgeSink<T, TWriter> : ISink<T>
     private readonly EventBridgeSinkOptions _options;
     private readonly AwsJsonClient _client;
     private readonly TWriter _writer;
-    private readonly IDeadLetterSink _deadLetters;
-    private readonly ILogger _logger;
     private readonly int _fixedSize;
     private readonly PooledBufferWriter _detail = new(4096);
     private readonly Utf8JsonWriter _detailWriter;
@@ -35,31 +34,30 @@ internal sealed class EventBridgeSink<T, TWriter> : ISink<T>
     private readonly List<Task> _inFlight = [];
     private readonly SinkInstruments _instruments;
     private readonly Meter _meter = new("Platform.Sinks.EventBridge");
-    private readonly Counter<long> _retriedEntries;
-    private readonly KeyValuePair<string, object?> _tag;
-    private PutEventsBatch _building = new();
+    private readonly AwsBatchSender<PutEventsBatch> _sender;
+    private PutEventsBatch _building;
     private long _ordinal;
-    private long _retried;
 
     public EventBridgeSink(EventBridgeSinkOptions options, AwsJsonClient client, TWriter writer, IDeadLetterSink deadLetters, ILogger? logger)
     {
         _options = options;
         _client = client;
         _writer = writer;
-        _deadLetters = deadLetters;
-        _logger = logger ?? NullLogger.Instance;
         Name = options.Name ?? "eventbridge:" + options.EventBusName;
         _fixedSize = PutEventsEntrySize.Fixed(false, options.Source, options.DetailType, options.Resources);
         _detailWriter = new Utf8JsonWriter(_detail, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _instruments = new SinkInstruments(Name, null);
-        _tag = new("sink", Name);
-        _retriedEntries = _meter.CreateCounter<long>("platform.eventbridge.sink.entries.retried", "{event}", "Entries sent again after a partial failure.");
+        _building = new PutEventsBatch(options);
+        _sender = new AwsBatchSender<PutEventsBatch>(
+            new AwsBatchSenderOptions(Name, "PutEvents", "Entries"u8.ToArray(), "platform.eventbridge.sink", "{event}",
+                options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay),
+            (body, ct) => client.SendAsync(Target, body, ct), new EventBridgeSinkLog.Events(logger ?? NullLogger.Instance, Name), deadLetters, _meter);
     }
 
     public string Name { get; }
 
     /// <summary>Entries sent again after partial failures (for tests).</summary>
-    public long RetriedEntries => Interlocked.Read(ref _retried);
+    public long RetriedEntries => _sender.RetriedEntries;
 
     public ValueTask OpenAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
@@ -77,7 +75,7 @@ internal sealed class EventBridgeSink<T, TWriter> : ISink<T>
             var size = PutEventsEntrySize.Of(_fixedSize + (time.HasValue ? 14 : 0), _detail.WrittenCount);
             if (size > PutEventsEntrySize.MaxRequestBytes)
             {
-                DeadLetter(ordinal, $"event entry is {size} bytes as AWS counts it; PutEvents allows {PutEventsEntrySize.MaxRequestBytes}", _detail.WrittenSpan);
+                _sender.DeadLetter(ordinal, $"event entry is {size} bytes as AWS counts it; PutEvents allows {PutEventsEntrySize.MaxRequestBytes}", _detail.WrittenSpan);
                 continue;
             }
             if (!_building.CanTake(size)) await DispatchAsync(cancellationToken);
@@ -98,7 +96,7 @@ internal sealed class EventBridgeSink<T, TWriter> : ISink<T>
             _inFlight.Remove(done);
         }
         var full = _building;
-        _building = _spare.TryTake(out var b) ? b : new PutEventsBatch();
+        _building = _spare.TryTake(out var b) ? b : new PutEventsBatch(_options);
         _inFlight.Add(SendAsync(full, cancellationToken));
     }
 
@@ -112,67 +110,16 @@ internal sealed class EventBridgeSink<T, TWriter> : ISink<T>
     private async Task SendAsync(PutEventsBatch batch, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var pending = new List<int>(PutEventsEntrySize.MaxEntries);
-        var failed = new List<int>(PutEventsEntrySize.MaxEntries);
-        var failures = new List<AwsEntryFailure>();
-        for (var i = 0; i < batch.Count; i++) pending.Add(i);
-        using var body = new PooledBufferWriter(batch.Size + 1024);
-        using var writer = new Utf8JsonWriter(body);
         try
         {
-            for (var attempt = 1; pending.Count > 0; attempt++)
-            {
-                body.Reset();
-                writer.Reset(body);
-                batch.WriteRequest(writer, _options, pending);
-                PooledBufferWriter response;
-                try
-                {
-                    response = await _client.SendAsync(Target, body.WrittenMemory, cancellationToken);
-                }
-                catch (Exception e) when (AwsJsonClient.IsTransient(e) && attempt < _options.MaxAttempts)
-                {
-                    await Task.Delay(Backoff.FullJitter(attempt - 1, _options.RetryBaseDelay, _options.RetryMaxDelay), cancellationToken);
-                    continue;
-                }
-                string? firstError;
-                using (response) firstError = ReadResponse(response.WrittenSpan, batch, pending, failed, failures, attempt);
-                (pending, failed) = (failed, pending);
-                failed.Clear();
-                if (pending.Count == 0) break;
-                var wait = Backoff.FullJitter(attempt - 1, _options.RetryBaseDelay, _options.RetryMaxDelay);
-                Interlocked.Add(ref _retried, pending.Count);
-                _retriedEntries.Add(pending.Count, _tag);
-                EventBridgeSinkLog.PartialFailure(_logger, Name, pending.Count, batch.Count, firstError ?? "?", attempt, wait.TotalMilliseconds);
-                await Task.Delay(wait, cancellationToken);
-            }
+            using var buffers = new AwsCallBuffers(batch.Size + 1024, PutEventsEntrySize.MaxEntries);
+            await _sender.SendAsync(batch, buffers, cancellationToken);
         }
         finally
         {
             batch.Clear();
             _spare.Add(batch);
         }
-    }
-
-    /// <summary>Reads a PutEvents answer: retryable failures go to <paramref name="failed"/>, the rest to the DLQ when their attempts are spent.</summary>
-    private string? ReadResponse(ReadOnlySpan<byte> json, PutEventsBatch batch, List<int> sent, List<int> failed, List<AwsEntryFailure> failures, int attempt)
-    {
-        failures.Clear();
-        AwsBatchResults.ReadFailures(json, "Entries"u8, Target, sent.Count, failures);
-        foreach (var f in failures)
-        {
-            var entry = sent[f.Index];
-            var (retryable, _) = AwsServiceException.Classify(f.Code, 200);
-            if (retryable && attempt < _options.MaxAttempts) failed.Add(entry);
-            else DeadLetter(batch[entry].Ordinal, $"PutEvents entry failed after {attempt} attempt(s): {f.Code}: {f.Message}", batch.DetailOf(entry));
-        }
-        return failures.Count > 0 ? failures[0].Code : null;
-    }
-
-    private void DeadLetter(long ordinal, string reason, ReadOnlySpan<byte> raw)
-    {
-        EventBridgeSinkLog.DeadLettered(_logger, Name, ordinal, reason);
-        _deadLetters.Write(Name, 0, ordinal, reason, raw);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Platform.Connectors.Aws;
+using Platform.Sinks.Aws;
 
 namespace Platform.Sinks.EventBridge;
 
 /// <summary>The entries of one PutEvents call (≤ 10, ≤ 256 KiB as AWS counts it): Detail bytes in one pooled buffer. Reused.</summary>
-internal sealed class PutEventsBatch : IDisposable
+internal sealed class PutEventsBatch(EventBridgeSinkOptions options) : IAwsBatchCall, IDisposable
 {
     internal struct Entry
     {
@@ -38,8 +39,14 @@ internal sealed class PutEventsBatch : IDisposable
 
     public ReadOnlySpan<byte> DetailOf(int index) => _details.Array.AsSpan(_entries[index].DetailOffset, _entries[index].DetailLength);
 
-    public void WriteRequest(Utf8JsonWriter w, EventBridgeSinkOptions o, List<int> indices)
+    public long OrdinalOf(int entry) => _entries[entry].Ordinal;
+
+    /// <summary>A dead letter keeps the event's Detail.</summary>
+    public ReadOnlySpan<byte> PayloadOf(int entry) => DetailOf(entry);
+
+    public void WriteRequest(Utf8JsonWriter w, List<int> indices)
     {
+        var o = options;
         w.WriteStartObject();
         w.WriteStartArray("Entries"u8);
         foreach (var i in indices)

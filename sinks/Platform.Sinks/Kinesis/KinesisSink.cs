@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.IO.Hashing;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Connectors.Aws;
@@ -9,6 +8,7 @@ using Platform.Connectors.Aws.Kinesis;
 using Platform.Engine.Batching;
 using Platform.Engine.Contracts;
 using Platform.Engine.DeadLetters;
+using Platform.Sinks.Aws;
 
 namespace Platform.Sinks.Kinesis;
 
@@ -29,63 +29,50 @@ namespace Platform.Sinks.Kinesis;
 internal sealed class KinesisSink<T, TEncoder> : ISink<T>
     where TEncoder : struct, IKinesisRecordEncoder<T>
 {
-    private sealed class Lane : IDisposable
+    private sealed class Lane(string streamName) : IDisposable
     {
-        public PutRecordsCall Building = new();
-        public PutRecordsCall Spare = new();
+        public PutRecordsCall Building = new(streamName);
+        public PutRecordsCall Spare = new(streamName);
         public Task InFlight = Task.CompletedTask;
-        public readonly PooledBufferWriter Body = new(64 * 1024);
-        public readonly List<int> Pending = new(PutRecordsCall.MaxRecords);
-        public readonly List<int> Failed = new(PutRecordsCall.MaxRecords);
-        public readonly List<AwsEntryFailure> Failures = [];
-        public Utf8JsonWriter? Writer;
+        public readonly AwsCallBuffers Buffers = new(64 * 1024, PutRecordsCall.MaxRecords);
 
         public void Dispose()
         {
             Building.Dispose();
             Spare.Dispose();
-            Body.Dispose();
-            Writer?.Dispose();
+            Buffers.Dispose();
         }
     }
 
-    private readonly KinesisSinkOptions _options;
     private readonly KinesisClient _client;
     private readonly TEncoder _encoder;
-    private readonly IDeadLetterSink _deadLetters;
-    private readonly ILogger _logger;
     private readonly Lane[] _lanes;
     private readonly PooledBufferWriter _scratch = new(16 * 1024);
     private readonly byte[] _key = new byte[1024];
     private readonly byte[] _hashKey = new byte[64];
     private readonly SinkInstruments _instruments;
     private readonly Meter _meter = new("Platform.Sinks.Kinesis");
-    private readonly Counter<long> _retriedEntries;
-    private readonly Counter<long> _deadLettered;
-    private readonly KeyValuePair<string, object?> _tag;
+    private readonly AwsBatchSender<PutRecordsCall> _sender;
     private long _ordinal;
-    private long _retried;
 
     public KinesisSink(KinesisSinkOptions options, KinesisClient client, TEncoder encoder, IDeadLetterSink deadLetters, ILogger? logger)
     {
-        _options = options;
         _client = client;
         _encoder = encoder;
-        _deadLetters = deadLetters;
-        _logger = logger ?? NullLogger.Instance;
         Name = options.Name ?? "kinesis:" + options.StreamName;
         _lanes = new Lane[options.Concurrency];
-        for (var i = 0; i < _lanes.Length; i++) _lanes[i] = new Lane();
+        for (var i = 0; i < _lanes.Length; i++) _lanes[i] = new Lane(options.StreamName);
         _instruments = new SinkInstruments(Name, null);
-        _tag = new("sink", Name);
-        _retriedEntries = _meter.CreateCounter<long>("platform.kinesis.sink.entries.retried", "{record}", "Entries sent again after a partial failure.");
-        _deadLettered = _meter.CreateCounter<long>("platform.kinesis.sink.dead_lettered", "{record}", "Records sent to the dead-letter queue.");
+        _sender = new AwsBatchSender<PutRecordsCall>(
+            new AwsBatchSenderOptions(Name, "PutRecords", "Records"u8.ToArray(), "platform.kinesis.sink", "{record}",
+                options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay),
+            client.PutRecordsRawAsync, new KinesisSinkLog.Events(logger ?? NullLogger.Instance, Name), deadLetters, _meter);
     }
 
     public string Name { get; }
 
     /// <summary>Entries sent again after partial failures (for tests).</summary>
-    public long RetriedEntries => Interlocked.Read(ref _retried);
+    public long RetriedEntries => _sender.RetriedEntries;
 
     public ValueTask OpenAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
@@ -117,7 +104,7 @@ internal sealed class KinesisSink<T, TEncoder> : ISink<T>
             if ((Reject(keyLength < 0 ? default : _key.AsSpan(0, keyLength), keyLength, _scratch.WrittenCount)
                  ?? RejectHashKey(hashKeyLength < 0 ? default : _hashKey.AsSpan(0, hashKeyLength), hashKeyLength)) is { } reason)
             {
-                DeadLetter(ordinal, reason, _scratch.WrittenSpan);
+                _sender.DeadLetter(ordinal, reason, _scratch.WrittenSpan);
                 continue;
             }
             var lane = _lanes[_lanes.Length == 1 ? 0 : (int)(XxHash3.HashToUInt64(_key.AsSpan(0, keyLength)) % (ulong)_lanes.Length)];
@@ -175,71 +162,14 @@ internal sealed class KinesisSink<T, TEncoder> : ISink<T>
     private async Task SendAsync(Lane lane, PutRecordsCall call, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var pending = lane.Pending;
-        var failed = lane.Failed;
-        pending.Clear();
-        for (var i = 0; i < call.Count; i++) pending.Add(i);
         try
         {
-            for (var attempt = 1; pending.Count > 0; attempt++)
-            {
-                lane.Body.Reset();
-                if (lane.Writer is null) lane.Writer = new Utf8JsonWriter(lane.Body);
-                else lane.Writer.Reset(lane.Body);
-                call.WriteRequest(lane.Writer, _options.StreamName, pending);
-                PooledBufferWriter response;
-                try
-                {
-                    response = await _client.PutRecordsRawAsync(lane.Body.WrittenMemory, cancellationToken);
-                }
-                catch (Exception e) when (AwsJsonClient.IsTransient(e) && attempt < _options.MaxAttempts)
-                {
-                    var delay = Backoff.FullJitter(attempt - 1, _options.RetryBaseDelay, _options.RetryMaxDelay);
-                    KinesisSinkLog.CallFailed(_logger, Name, (e as AwsServiceException)?.ErrorType ?? e.GetType().Name, attempt, delay.TotalMilliseconds);
-                    await Task.Delay(delay, cancellationToken);
-                    continue;
-                }
-                string? firstError;
-                using (response)
-                {
-                    firstError = ReadResponse(response.WrittenSpan, call, pending, failed, lane.Failures, attempt);
-                }
-                (pending, failed) = (failed, pending);
-                failed.Clear();
-                if (pending.Count == 0) break;
-                var wait = Backoff.FullJitter(attempt - 1, _options.RetryBaseDelay, _options.RetryMaxDelay);
-                Interlocked.Add(ref _retried, pending.Count);
-                _retriedEntries.Add(pending.Count, _tag);
-                KinesisSinkLog.PartialFailure(_logger, Name, pending.Count, call.Count, firstError ?? "?", attempt, wait.TotalMilliseconds);
-                await Task.Delay(wait, cancellationToken);
-            }
+            await _sender.SendAsync(call, lane.Buffers, cancellationToken);
         }
         finally
         {
             call.Clear();
         }
-    }
-
-    /// <summary>Reads a PutRecords answer: retryable failures go to <paramref name="failed"/>, the rest to the DLQ when their attempts are spent.</summary>
-    private string? ReadResponse(ReadOnlySpan<byte> json, PutRecordsCall call, List<int> sent, List<int> failed, List<AwsEntryFailure> failures, int attempt)
-    {
-        failures.Clear();
-        AwsBatchResults.ReadFailures(json, "Records"u8, "PutRecords", sent.Count, failures);
-        foreach (var f in failures)
-        {
-            var entry = sent[f.Index];
-            var (retryable, _) = AwsServiceException.Classify(f.Code, 200);
-            if (retryable && attempt < _options.MaxAttempts) failed.Add(entry);
-            else DeadLetter(call[entry].Ordinal, $"PutRecords entry failed after {attempt} attempt(s): {f.Code}: {f.Message}", call.DataOf(entry));
-        }
-        return failures.Count > 0 ? failures[0].Code : null;
-    }
-
-    private void DeadLetter(long ordinal, string reason, ReadOnlySpan<byte> raw)
-    {
-        _deadLettered.Add(1, _tag);
-        KinesisSinkLog.DeadLettered(_logger, Name, ordinal, reason);
-        _deadLetters.Write(Name, 0, ordinal, reason, raw);
     }
 
     public async ValueTask DisposeAsync()

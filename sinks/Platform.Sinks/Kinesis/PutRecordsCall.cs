@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Platform.Connectors.Aws;
+using Platform.Sinks.Aws;
 
 namespace Platform.Sinks.Kinesis;
 
@@ -8,7 +9,7 @@ namespace Platform.Sinks.Kinesis;
 /// and their offsets, within the AWS limits (≤ 500 records, ≤ 5 MiB of data + partition keys; an
 /// explicit hash key does not count). Reused.
 /// </summary>
-internal sealed class PutRecordsCall : IDisposable
+internal sealed class PutRecordsCall(string streamName) : IAwsBatchCall, IDisposable
 {
     public const int MaxRecords = 500;
     public const int MaxBytes = 5 * 1024 * 1024;
@@ -52,8 +53,13 @@ internal sealed class PutRecordsCall : IDisposable
 
     public ReadOnlySpan<byte> DataOf(int index) => _store.Array.AsSpan(_entries[index].DataOffset, _entries[index].DataLength);
 
+    public long OrdinalOf(int entry) => _entries[entry].Ordinal;
+
+    /// <summary>A dead letter keeps the record's data.</summary>
+    public ReadOnlySpan<byte> PayloadOf(int entry) => DataOf(entry);
+
     /// <summary>Writes the request for the entries at <paramref name="indices"/>: base64 of the data straight into the JSON.</summary>
-    public void WriteRequest(Utf8JsonWriter writer, string streamName, List<int> indices)
+    public void WriteRequest(Utf8JsonWriter writer, List<int> indices)
     {
         writer.WriteStartObject();
         writer.WriteStartArray("Records"u8);

@@ -24,7 +24,17 @@ public static class SegmentMessageParser
     private struct Field
     {
         public int Start, Length;
-        public bool Escaped, Present;
+        public bool Escaped;
+    }
+
+    // The string fields, by slot in StringFields; FieldNames holds their JSON names (for failures).
+    private const int UserId = 0, AnonymousId = 1, MessageId = 2, EventName = 3, Name = 4, GroupId = 5, PreviousId = 6;
+    private static readonly string[] FieldNames = ["userId", "anonymousId", "messageId", "event", "name", "groupId", "previousId"];
+
+    [InlineArray(7)]
+    private struct StringFields
+    {
+        private Field _first;
     }
 
     /// <summary>
@@ -54,19 +64,11 @@ public static class SegmentMessageParser
         where TProjection : struct, ICustomerEventProjection
     {
         failure = default;
-        if (message.Length > SegmentMessageValidator.MaxMessageBytes)
-        {
-            failure = SegmentParseFailure.Of(Root, "message is over Segment's limit of 32768 bytes");
-            return false;
-        }
+        if (message.Length > SegmentMessageValidator.MaxMessageBytes) return Fail(out failure, Root, "message is over Segment's limit of 32768 bytes");
         var reader = new Utf8JsonReader(message, new JsonReaderOptions { MaxDepth = 64 });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            failure = SegmentParseFailure.Of(Root, SegmentReasons.NotObject);
-            return false;
-        }
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return Fail(out failure, Root, SegmentReasons.NotObject);
         SegmentMessageType? type = null;
-        Field userId = default, anonymousId = default, eventName = default, name = default, groupId = default, previousId = default, messageId = default;
+        var fields = default(StringFields);
         long timestamp = long.MinValue, receivedAt = long.MinValue;
         int propsStart = 0, propsLength = 0;
         while (reader.Read())
@@ -81,36 +83,19 @@ public static class SegmentMessageParser
                 reader.Skip();
                 continue;
             }
+            var slot = -1;
             switch (key.Length)
             {
                 case 4 when key.SequenceEqual("type"u8):
-                    if (reader.TokenType != JsonTokenType.String || (type = TypeOf(reader.ValueSpan)) is null)
-                    {
-                        failure = SegmentParseFailure.Of("type", SegmentReasons.TypeRequired);
-                        return false;
-                    }
+                    if (reader.TokenType != JsonTokenType.String || (type = TypeOf(reader.ValueSpan)) is null) return Fail(out failure, "type", SegmentReasons.TypeRequired);
                     break;
-                case 6 when key.SequenceEqual("userId"u8):
-                    if (!TakeString(ref reader, ref userId, "userId", out failure)) return false;
-                    break;
-                case 11 when key.SequenceEqual("anonymousId"u8):
-                    if (!TakeString(ref reader, ref anonymousId, "anonymousId", out failure)) return false;
-                    break;
-                case 9 when key.SequenceEqual("messageId"u8):
-                    if (!TakeString(ref reader, ref messageId, "messageId", out failure)) return false;
-                    break;
-                case 5 when key.SequenceEqual("event"u8):
-                    if (!TakeString(ref reader, ref eventName, "event", out failure)) return false;
-                    break;
-                case 4 when key.SequenceEqual("name"u8):
-                    if (!TakeString(ref reader, ref name, "name", out failure)) return false;
-                    break;
-                case 7 when key.SequenceEqual("groupId"u8):
-                    if (!TakeString(ref reader, ref groupId, "groupId", out failure)) return false;
-                    break;
-                case 10 when key.SequenceEqual("previousId"u8):
-                    if (!TakeString(ref reader, ref previousId, "previousId", out failure)) return false;
-                    break;
+                case 6 when key.SequenceEqual("userId"u8): slot = UserId; break;
+                case 11 when key.SequenceEqual("anonymousId"u8): slot = AnonymousId; break;
+                case 9 when key.SequenceEqual("messageId"u8): slot = MessageId; break;
+                case 5 when key.SequenceEqual("event"u8): slot = EventName; break;
+                case 4 when key.SequenceEqual("name"u8): slot = Name; break;
+                case 7 when key.SequenceEqual("groupId"u8): slot = GroupId; break;
+                case 10 when key.SequenceEqual("previousId"u8): slot = PreviousId; break;
                 case 9 when key.SequenceEqual("timestamp"u8):
                     if (!TakeTime(ref reader, ref timestamp, "timestamp", out failure)) return false;
                     break;
@@ -127,16 +112,14 @@ public static class SegmentMessageParser
                     }
                     else if (reader.TokenType != JsonTokenType.Null)
                     {
-                        failure = SegmentParseFailure.Of(key.Length == 6 ? "traits" : "properties", SegmentReasons.MustBeObject);
-                        return false;
+                        return Fail(out failure, key.Length == 6 ? "traits" : "properties", SegmentReasons.MustBeObject);
                     }
                     break;
                 case 7 when key.SequenceEqual("context"u8):
                 case 12 when key.SequenceEqual("integrations"u8):
                     if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.Null))
                     {
-                        failure = SegmentParseFailure.Of(key.Length == 7 ? "context" : "integrations", SegmentReasons.MustBeObject);
-                        return false;
+                        return Fail(out failure, key.Length == 7 ? "context" : "integrations", SegmentReasons.MustBeObject);
                     }
                     reader.Skip();
                     break;
@@ -144,59 +127,35 @@ public static class SegmentMessageParser
                     reader.Skip();
                     break;
             }
+            if (slot >= 0 && !TakeString(ref reader, ref fields[slot], FieldNames[slot], out failure)) return false;
         }
         // Utf8JsonReader with isFinalBlock accepts nothing after the root value; still make sure the object closed.
-        if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0 || reader.Read())
+        if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0 || reader.Read()) return Fail(out failure, Root, NotJson);
+        if ((type ?? impliedType) is not { } t) return Fail(out failure, "type", SegmentReasons.TypeRequired);
+        if (fields[UserId].Length == 0 && fields[AnonymousId].Length == 0 && t != SegmentMessageType.Alias) return Fail(out failure, "userId", SegmentReasons.IdRequired);
+        // The subject of the call: track's event, group's groupId, alias' previousId (required), else the page/screen name.
+        var subject = t switch
         {
-            failure = SegmentParseFailure.Of(Root, NotJson);
-            return false;
-        }
-        var resolved = type ?? impliedType;
-        if (resolved is not { } t)
-        {
-            failure = SegmentParseFailure.Of("type", SegmentReasons.TypeRequired);
-            return false;
-        }
-        if (userId.Length == 0 && anonymousId.Length == 0 && t != SegmentMessageType.Alias)
-        {
-            failure = SegmentParseFailure.Of("userId", SegmentReasons.IdRequired);
-            return false;
-        }
-        ref var subject = ref name;
-        var subjectField = "";
-        switch (t)
-        {
-            case SegmentMessageType.Track: subject = ref eventName; subjectField = "event"; break;
-            case SegmentMessageType.Group: subject = ref groupId; subjectField = "groupId"; break;
-            case SegmentMessageType.Alias: subject = ref previousId; subjectField = "previousId"; break;
-        }
-        if (subjectField.Length != 0 && subject.Length == 0)
-        {
-            failure = SegmentParseFailure.Of(subjectField, SegmentReasons.SubjectRequired(t));
-            return false;
-        }
-        if (t == SegmentMessageType.Alias && userId.Length == 0)
-        {
-            failure = SegmentParseFailure.Of("userId", SegmentReasons.AliasUserIdRequired);
-            return false;
-        }
+            SegmentMessageType.Track => EventName,
+            SegmentMessageType.Group => GroupId,
+            SegmentMessageType.Alias => PreviousId,
+            _ => Name,
+        };
+        if (subject != Name && fields[subject].Length == 0) return Fail(out failure, FieldNames[subject], SegmentReasons.SubjectRequired(t));
+        if (t == SegmentMessageType.Alias && fields[UserId].Length == 0) return Fail(out failure, "userId", SegmentReasons.AliasUserIdRequired);
         var time = timestamp != long.MinValue ? timestamp : receivedAt;
-        if (time == long.MinValue)
-        {
-            failure = SegmentParseFailure.Of("timestamp", NoTime);
-            return false;
-        }
+        if (time == long.MinValue) return Fail(out failure, "timestamp", NoTime);
         record.Type = t;
         record.Timestamp = time;
-        if (!Intern(message, userId, symbols, "userId", out record.UserId, out failure) ||
-            !Intern(message, anonymousId, symbols, "anonymousId", out record.AnonymousId, out failure) ||
-            !Intern(message, subject, symbols, subjectField.Length == 0 ? "name" : subjectField, out record.Event, out failure))
+        if (!Intern(message, fields, UserId, symbols, out record.UserId, out failure) ||
+            !Intern(message, fields, AnonymousId, symbols, out record.AnonymousId, out failure) ||
+            !Intern(message, fields, subject, symbols, out record.Event, out failure))
         {
             return false;
         }
         record.Profile = record.UserId.IsNone ? record.AnonymousId : record.UserId;
-        record.Category = t == SegmentMessageType.Track ? CategoryOf(message, eventName, symbols) : Symbol.None;
-        record.MessageId = MessageIdOf(message, messageId);
+        record.Category = t == SegmentMessageType.Track ? CategoryOf(message, fields[EventName], symbols) : Symbol.None;
+        record.MessageId = MessageIdOf(message, fields[MessageId]);
         record.PropertiesStart = propsStart;
         record.PropertiesLength = propsLength;
         record.Amount = double.NaN;
@@ -218,6 +177,14 @@ public static class SegmentMessageParser
         _ => null,
     };
 
+    /// <summary>Records a failure of <paramref name="field"/> and returns false, so a check reads <c>if (…) return Fail(…);</c>.</summary>
+    private static bool Fail(out SegmentParseFailure failure, string field, string reason)
+    {
+        failure = SegmentParseFailure.Of(field, reason);
+        return false;
+    }
+
+    /// <summary>Notes where a string value is (null leaves the field absent); any other token fails <paramref name="name"/>.</summary>
     private static bool TakeString(ref Utf8JsonReader reader, ref Field field, string name, out SegmentParseFailure failure)
     {
         failure = default;
@@ -226,13 +193,9 @@ public static class SegmentMessageParser
             field = default;
             return true;
         }
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            failure = SegmentParseFailure.Of(name, SegmentReasons.MustBeString);
-            return false;
-        }
+        if (reader.TokenType != JsonTokenType.String) return Fail(out failure, name, SegmentReasons.MustBeString);
         // TokenStartIndex is the opening quote; the value follows it.
-        field = new Field { Start = (int)reader.TokenStartIndex + 1, Length = reader.ValueSpan.Length, Escaped = reader.ValueIsEscaped, Present = true };
+        field = new Field { Start = (int)reader.TokenStartIndex + 1, Length = reader.ValueSpan.Length, Escaped = reader.ValueIsEscaped };
         return true;
     }
 
@@ -242,40 +205,29 @@ public static class SegmentMessageParser
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !Iso8601.TryParseUnixMs(reader.ValueSpan, out time))
         {
-            failure = SegmentParseFailure.Of(name, SegmentReasons.BadTimestamp);
-            return false;
+            return Fail(out failure, name, SegmentReasons.BadTimestamp);
         }
         return true;
     }
 
-    private static bool Intern(ReadOnlySpan<byte> message, in Field field, SymbolTable symbols, string name, out Symbol symbol, out SegmentParseFailure failure)
+    /// <summary>Interns string field <paramref name="slot"/> (unescaped when needed); an absent one is <see cref="Symbol.None"/>.</summary>
+    private static bool Intern(ReadOnlySpan<byte> message, in StringFields fields, int slot, SymbolTable symbols, out Symbol symbol, out SegmentParseFailure failure)
     {
         symbol = Symbol.None;
         failure = default;
+        var field = fields[slot];
         if (field.Length == 0) return true;
         var raw = message.Slice(field.Start, field.Length);
         if (!field.Escaped)
         {
-            if (raw.Length > SymbolTable.MaxSymbolBytes)
-            {
-                failure = SegmentParseFailure.Of(name, TooLong);
-                return false;
-            }
+            if (raw.Length > SymbolTable.MaxSymbolBytes) return Fail(out failure, FieldNames[slot], TooLong);
             symbol = symbols.Intern(raw);
             return true;
         }
         Span<byte> buffer = stackalloc byte[SymbolTable.MaxSymbolBytes * 2];
         var n = raw.Length > buffer.Length * 3 ? -1 : JsonScan.Unescape(raw, buffer);
-        if (n == -2)
-        {
-            failure = SegmentParseFailure.Of(name, BadEscape);
-            return false;
-        }
-        if (n < 0 || n > SymbolTable.MaxSymbolBytes)
-        {
-            failure = SegmentParseFailure.Of(name, TooLong);
-            return false;
-        }
+        if (n == -2) return Fail(out failure, FieldNames[slot], BadEscape);
+        if (n < 0 || n > SymbolTable.MaxSymbolBytes) return Fail(out failure, FieldNames[slot], TooLong);
         symbol = symbols.Intern(buffer[..n]);
         return true;
     }

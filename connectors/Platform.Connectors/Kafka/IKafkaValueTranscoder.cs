@@ -13,4 +13,19 @@ public interface IKafkaValueTranscoder
     /// message's (a registry outage): the source retries those instead of dead-lettering.
     /// </summary>
     bool TryTranscode(ReadOnlySpan<byte> value, out ReadOnlySpan<byte> line, out string? reason);
+
+    /// <summary>
+    /// Like <see cref="TryTranscode"/>, but never waits for I/O (what the Kafka source's poll thread calls): throws
+    /// <see cref="KafkaValueNotReadyException"/> when the value needs I/O first (a schema not fetched yet, a registry
+    /// outage); the source then holds the partition and calls <see cref="PrepareAsync"/> off the poll thread.
+    /// </summary>
+    bool TryTranscodeWithoutWaiting(ReadOnlySpan<byte> value, out ReadOnlySpan<byte> line, out string? reason) =>
+        TryTranscode(value, out line, out reason);
+
+    /// <summary>
+    /// Fetches what <paramref name="value"/> needs (its writer schema), so the next <see cref="TryTranscodeWithoutWaiting"/>
+    /// of it needs no I/O. Throws <see cref="KafkaValueNotReadyException"/> while that is not possible yet (the source
+    /// retries with backoff); a value that turns out to be bad completes normally and is then rejected.
+    /// </summary>
+    ValueTask PrepareAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

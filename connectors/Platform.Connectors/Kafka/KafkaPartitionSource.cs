@@ -23,6 +23,7 @@ internal sealed class KafkaPartitionSource : IChunkSource, ICheckpointCommitSour
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<long, long> _onCheckpointComplete;
     private long _next = -1;
+    private long _barrier = -1;
     private long _position;
 
     /// <param name="topic">The topic.</param>
@@ -109,9 +110,13 @@ internal sealed class KafkaPartitionSource : IChunkSource, ICheckpointCommitSour
 
     public long PositionOf(int partition) => NextOffset;
 
+    /// <summary>The offset the newest checkpoint barrier recorded (-1 before the first): what that checkpoint commits.</summary>
+    public long BarrierOffset => Interlocked.Read(ref _barrier);
+
     public byte[] SavePosition(int partition)
     {
         var next = NextOffset;
+        Interlocked.Exchange(ref _barrier, next);
         if (next < 0) return [];
         var bytes = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(bytes, next);

@@ -15,6 +15,15 @@ internal sealed class KafkaPartitionTask(KafkaPartitionSource source, KafkaParti
     /// <summary>Poll thread: messages stamped before this (Unix ms) are skipped; -1 = none (the usual case).</summary>
     public long SkipBeforeMs { get; set; } = -1;
 
+    /// <summary>
+    /// Poll thread: the offset this partition is held at while its value is not ready (<see cref="KafkaValueHolds"/>);
+    /// -1 = not held (the usual case).
+    /// </summary>
+    public long HeldAt { get; set; } = -1;
+
+    /// <summary>Poll thread: the hold is over and the partition was sought back to <see cref="HeldAt"/>; messages before that one arrives are stale.</summary>
+    public bool HoldReleased { get; set; }
+
     public Task Completion => Running?.Completion ?? Task.CompletedTask;
 
     public void Start(PipelineDefinition definition) => Running = definition.Start(_stop.Token);

@@ -43,6 +43,12 @@ public sealed class KafkaPartitionTaskContext
     /// <summary>The offset the partition resumes from after what the pipeline took so far (what the next checkpoint records).</summary>
     public long NextOffset => _source.NextOffset;
 
+    /// <summary>
+    /// The offset the checkpoint in progress records (set when its barrier enters the pipeline; -1 before the first):
+    /// the input offset an exactly-once sink commits with that checkpoint's transaction (KIP-447).
+    /// </summary>
+    public long BarrierOffset => _source.BarrierOffset;
+
     /// <summary>Disposes <paramref name="resource"/> (a sink, say) when the task ends.</summary>
     public void Own(IAsyncDisposable resource) => _owned.Add(resource);
 

@@ -36,6 +36,8 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
     private readonly KafkaDeadLetterTopic? _deadLetterTopic;
     private readonly Action<string>? _log;
     private readonly IKafkaValueTranscoder? _values;
+    private readonly KafkaValueHolds? _holds;
+    private IConsumer<Ignore, KafkaPayload>? _consumer;
     private readonly Lock _lock = new();
     private readonly Dictionary<int, KafkaPartitionTask> _tasks = [];
     private KafkaPartitionTask[] _active = [];
@@ -50,6 +52,7 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
     private volatile bool _stopping;
     private volatile bool _killed;
     private long _recordsOfEndedTasks;
+    private KafkaGroupTotals _endedTotals;
     private long _commitsDone;
     private long _assignments;
 
@@ -64,6 +67,7 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
     {
         _values = values;
         _options = options.Validate();
+        if (values is not null) _holds = new KafkaValueHolds(values, options.EffectiveName, log);
         _pipelineOptions = pipelineOptions.Validate();
         _factory = factory;
         _log = log;
@@ -92,6 +96,23 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
         get
         {
             lock (_lock) return Interlocked.Read(ref _recordsOfEndedTasks) + _tasks.Values.Sum(t => t.Running?.Stats.Records ?? 0);
+        }
+    }
+
+    /// <summary>Totals over this member's partition pipelines, ended ones included (for run summaries).</summary>
+    public KafkaGroupTotals Totals
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var t = _endedTotals;
+                foreach (var task in _tasks.Values)
+                {
+                    if (task.Running?.Stats is { } s) t = t.Add(s);
+                }
+                return t;
+            }
         }
     }
 
@@ -148,6 +169,7 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
                 })
                 .SetErrorHandler((_, e) => _log?.Invoke($"{_options.EffectiveName}: {(e.IsFatal ? "fatal " : "")}error {e.Code}: {e.Reason}"))
                 .Build();
+            _consumer = consumer;
             try
             {
                 consumer.Subscribe(_options.Topic);
@@ -203,6 +225,7 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
             var now = Stopwatch.GetTimestamp();
             if (result is null || now - lastHandOff >= linger)
             {
+                if (_holds is { AnyReady: true }) ReadHeldAgain(consumer);
                 foreach (var t in _active) HandOff(t);
                 lastHandOff = now;
             }
@@ -225,18 +248,63 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
     private void Append(KafkaPartitionTask task, int partition, long offset)
     {
         var value = _payload.Last;
-        if (_values is null || value.IsEmpty)
+        if (_values is null)
         {
             task.Builder.Append(value, offset);
             return;
         }
-        if (_values.TryTranscode(value, out var line, out var reason))
+        if (task.HeldAt >= 0)
+        {
+            // Held at a value that was not ready: drop what comes until the held message is read again.
+            if (!task.HoldReleased || offset != task.HeldAt) return;
+            task.HeldAt = -1;
+        }
+        if (value.IsEmpty)
+        {
+            task.Builder.Append(value, offset);
+            return;
+        }
+        bool transcoded;
+        ReadOnlySpan<byte> line;
+        string? reason;
+        try
+        {
+            transcoded = _values.TryTranscodeWithoutWaiting(value, out line, out reason);
+        }
+        catch (KafkaValueNotReadyException e)
+        {
+            // Not the message's fault (a schema to fetch, a registry outage): stop reading this partition here, fetch off this thread.
+            _consumer!.Pause([new TopicPartition(_options.Topic, partition)]);
+            _holds!.Hold(task, offset, value, e.Message);
+            return;
+        }
+        if (transcoded)
         {
             task.Builder.Append(line, offset);
             return;
         }
         _deadLetters.Write(_options.Topic, partition, offset, reason ?? "rejected by the value transcoder", value);
         task.Builder.Append([], offset);
+    }
+
+    /// <summary>Poll thread: resumes the held partitions whose value is ready, from the held message.</summary>
+    private void ReadHeldAgain(IConsumer<Ignore, KafkaPayload> consumer)
+    {
+        foreach (var task in _holds!.TakeReady())
+        {
+            var tp = new TopicPartition(_options.Topic, task.Source.KafkaPartition);
+            if (TaskOf(tp.Partition.Value) != task) continue; // revoked meanwhile: its next owner starts from the last checkpoint
+            try
+            {
+                consumer.Resume([tp]);
+                consumer.Seek(new TopicPartitionOffset(tp, task.HeldAt));
+            }
+            catch (KafkaException e)
+            {
+                _log?.Invoke($"{_options.EffectiveName}: could not resume {task.Source.Name} at offset {task.HeldAt}: {e.Error.Reason}");
+                throw;
+            }
+        }
     }
 
     private KafkaPartitionTask? TaskOf(int partition) => (uint)partition < (uint)_byPartition.Length ? _byPartition[partition] : null;
@@ -457,6 +525,10 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
     private void Release(KafkaPartitionTask task)
     {
         Interlocked.Add(ref _recordsOfEndedTasks, task.Running?.Stats.Records ?? 0);
+        if (task.Running?.Stats is { } stats)
+        {
+            lock (_lock) _endedTotals = _endedTotals.Add(stats);
+        }
         task.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
@@ -491,6 +563,7 @@ public sealed class KafkaPipelineGroup : IAsyncDisposable
             }
         }
         _deadLetterTopic?.Dispose();
+        _holds?.Dispose();
         _commitSignal.Dispose();
     }
 }

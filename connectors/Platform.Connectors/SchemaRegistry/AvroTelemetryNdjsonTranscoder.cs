@@ -13,13 +13,17 @@ namespace Platform.Connectors.SchemaRegistry;
 /// cannot be decoded comes back with its typed <see cref="AvroDecodeError"/> and reason, for the source to dead-letter.
 /// </summary>
 /// <remarks>
-/// Used by one poll thread. The first message of an unseen schema id waits for the registry (once per id);
-/// everything after is decoded without I/O. A registry outage throws <see cref="AvroDecodeException"/> (retry, never
-/// dead-letter: the message itself may be fine).
+/// Used by one poll thread. Through <see cref="TryTranscode"/> the first message of an unseen schema id waits for the
+/// registry (once per id); everything after is decoded without I/O. A registry outage throws
+/// <see cref="AvroDecodeException"/> (retry, never dead-letter: the message itself may be fine). The Kafka source uses
+/// <see cref="TryTranscodeWithoutWaiting"/> instead, which never waits: it throws <see cref="KafkaValueNotReadyException"/>
+/// and the source fetches the schema off its poll thread (<see cref="PrepareAsync"/>, retried with backoff).
 /// </remarks>
 public sealed class AvroTelemetryNdjsonTranscoder : IKafkaValueTranscoder, IDisposable
 {
     private readonly Func<ReadOnlyMemory<byte>, AvroDecodeResult> _decode;
+    private readonly AvroValueDecoder? _registry;
+    private volatile BadId? _lastBad;
     private readonly ArrayBufferWriter<byte> _line = new(512);
     private readonly Utf8JsonWriter _json;
     private byte[] _value = new byte[4096];
@@ -28,6 +32,7 @@ public sealed class AvroTelemetryNdjsonTranscoder : IKafkaValueTranscoder, IDisp
     public AvroTelemetryNdjsonTranscoder(AvroValueDecoder decoder)
     {
         ArgumentNullException.ThrowIfNull(decoder);
+        _registry = decoder;
         // First sight of a schema id: the calling (poll or receive) thread waits for the registry once.
         _decode = bytes => decoder.TryDecodeCached(bytes, out var cached) ? cached : decoder.DecodeAsync(bytes).AsTask().GetAwaiter().GetResult();
         _json = new Utf8JsonWriter(_line);
@@ -44,13 +49,57 @@ public sealed class AvroTelemetryNdjsonTranscoder : IKafkaValueTranscoder, IDisp
     /// <inheritdoc />
     public bool TryTranscode(ReadOnlySpan<byte> value, out ReadOnlySpan<byte> line, out string? reason)
     {
-        line = default;
-        // The source's buffer is reused per message; one copy into ours lets the Avro reader stream over an array.
+        var result = _decode(Copy(value));
+        if (result.Error == AvroDecodeError.RegistryUnavailable) throw result.ToException();
+        return Finish(result, out line, out reason);
+    }
+
+    /// <inheritdoc />
+    public bool TryTranscodeWithoutWaiting(ReadOnlySpan<byte> value, out ReadOnlySpan<byte> line, out string? reason)
+    {
+        if (_registry is null) return TryTranscode(value, out line, out reason); // one fixed writer schema: no I/O ever
+        if (!_registry.TryDecodeCached(Copy(value), out var result))
+        {
+            if (_lastBad is not { } bad || bad.Id != SchemaIdOf(value))
+                throw new KafkaValueNotReadyException($"schema id {SchemaIdOf(value)} is not fetched yet");
+            // A bad id the decoder could not remember (too many bad ids): its outcome from the last preparation.
+            line = default;
+            reason = bad.Reason;
+            return false;
+        }
+        return Finish(result, out line, out reason);
+    }
+
+    /// <summary>Fetches the writer schema of <paramref name="value"/>; throws <see cref="KafkaValueNotReadyException"/> while the registry is unavailable.</summary>
+    public async ValueTask PrepareAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    {
+        if (_registry is null) return;
+        var error = await _registry.PrepareAsync(value, cancellationToken).ConfigureAwait(false);
+        if (error == AvroDecodeError.RegistryUnavailable)
+            throw new KafkaValueNotReadyException($"the schema registry is unavailable (schema id {SchemaIdOf(value.Span)})");
+        if (error != AvroDecodeError.None)
+        {
+            var failed = await _registry.DecodeAsync(value, cancellationToken).ConfigureAwait(false);
+            _lastBad = new BadId(SchemaIdOf(value.Span), failed.Reason);
+        }
+    }
+
+    private static int SchemaIdOf(ReadOnlySpan<byte> value) =>
+        value.Length >= 5 ? System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(value[1..5]) : -1;
+
+    private sealed record BadId(int Id, string Reason);
+
+    /// <summary>The source's buffer is reused per message; one copy into ours lets the Avro reader stream over an array.</summary>
+    private ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> value)
+    {
         if (value.Length > _value.Length) _value = new byte[Math.Max(value.Length, _value.Length * 2)];
         value.CopyTo(_value);
-        var bytes = _value.AsMemory(0, value.Length);
-        var result = _decode(bytes);
-        if (result.Error == AvroDecodeError.RegistryUnavailable) throw result.ToException();
+        return _value.AsMemory(0, value.Length);
+    }
+
+    private bool Finish(AvroDecodeResult result, out ReadOnlySpan<byte> line, out string? reason)
+    {
+        line = default;
         if (!result.IsSuccess)
         {
             reason = result.Reason;

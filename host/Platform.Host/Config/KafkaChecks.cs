@@ -19,6 +19,11 @@ internal static class KafkaChecks
             root.Context.Error(root.Get("source"), "a kafka source needs a 'checkpoint' section: each partition's state and offset are checkpointed together there, and the group's other instances restore from it",
                 "add 'checkpoint:' with 'dir:' on storage every instance shares, e.g. 'dir: /shared/checkpoints' and 'interval: 10s'");
         }
+        if (source is KafkaSourceConfig && sinks?.OfType<DuckDbSinkConfig>().FirstOrDefault() is { } duck)
+        {
+            root.Context.Error(root.Get("sinks"), $"a kafka source runs one pipeline per assigned partition, and the duckdb file '{duck.Path}' takes one writer",
+                "write the results to a kafka sink (or console, null)");
+        }
         foreach (var sink in sinks?.OfType<KafkaSinkConfig>() ?? [])
         {
             if (sink.DeliveryGuarantee != KafkaDeliveryGuarantee.ExactlyOnce) continue;

@@ -48,7 +48,18 @@ internal sealed record RunOverrides(long? MaxEvents = null, int? Workers = null,
 
     /// <summary>Turns checkpoints off whatever the YAML says (DLQ replay).</summary>
     public bool NoCheckpoints { get; init; }
+
+    /// <summary>Builds one partition's pipeline of a Kafka-source run (<see cref="KafkaGroupFactory"/>) instead of a whole run.</summary>
+    public PartitionBinding? Partition { get; init; }
 }
+
+/// <summary>
+/// What a Kafka-source run gives each partition's pipeline: the partition's source, symbol table and options
+/// (checkpoint folder and participants, dead-letter routing, workers) from the consumer group, the run's shared
+/// dead-letter file, and the partition's sinks.
+/// </summary>
+internal sealed record PartitionBinding(IChunkSource Source, SymbolTable Symbols, PipelineOptions Options, DeadLetterFileSink SharedDeadLetters,
+    IReadOnlyList<ISink<WindowResult>> Sinks);
 
 /// <summary>Everything a run owns: the compiled pipeline and what must be disposed after it.</summary>
 internal sealed class PipelineAssembly : IAsyncDisposable
@@ -83,8 +94,9 @@ internal static class PipelineFactory
     public static PipelineAssembly Build(PipelineConfig config, RunOverrides overrides)
     {
         if (ChurnPipelineFactory.Handles(config)) return ChurnPipelineFactory.Build(config, overrides);
-        var symbols = new SymbolTable();
-        var deadLetters = new DeadLetterFileSink(new DeadLetterFileOptions { Path = overrides.DeadLetterPath ?? config.DeadLetter.FullPath });
+        var partition = overrides.Partition;
+        var symbols = partition?.Symbols ?? new SymbolTable();
+        var deadLetters = partition?.SharedDeadLetters ?? new DeadLetterFileSink(new DeadLetterFileOptions { Path = overrides.DeadLetterPath ?? config.DeadLetter.FullPath });
         var checkpoint = overrides.NoCheckpoints ? null : overrides.CheckpointDir is { } dir
             ? (config.Checkpoint ?? CheckpointConfig.At(dir, Environment.CurrentDirectory)) with { Dir = dir, FullPath = Path.GetFullPath(dir) }
             : config.Checkpoint;
@@ -92,7 +104,7 @@ internal static class PipelineFactory
         {
             throw new InvalidOperationException($"The duckdb sink writing {replacing.Path} has mode: replace, which drops the table at every start, so results from before a restart would be lost. With checkpoints use mode: upsert.");
         }
-        var (source, validRecords) = overrides.Source is { } given ? (given, null) : CreateSource(config, overrides, deadLetters);
+        var (source, validRecords) = (partition?.Source ?? overrides.Source) is { } given ? (given, null) : CreateSource(config, overrides, deadLetters);
         var ownedHub = overrides.Alerts is null ? new AlertHub(new AlertFeed()) : null;
         var hub = overrides.Alerts ?? ownedHub!;
         var ownedMonitors = overrides.Monitors is null && HasSourceMonitors(config) ? new QualityMonitorSet(hub, checkEvery: CheckInterval(config)) : null;
@@ -119,7 +131,15 @@ internal static class PipelineFactory
                 Log = overrides.Log,
             },
         };
-        var sinks = config.Sinks.Select(s => CreateSink(s, symbols, deadLetters)).ToArray();
+        if (partition is not null) options = options with { Workers = partition.Options.Workers, DeadLetters = partition.Options.DeadLetters, Checkpoint = partition.Options.Checkpoint };
+        var transactional = new List<ExactlyOnceSink>();
+        var sinks = partition?.Sinks.ToArray() ?? config.Sinks.Select(s => s is Config.Sinks.KafkaSinkConfig { DeliveryGuarantee: Sinks.Kafka.KafkaDeliveryGuarantee.ExactlyOnce } k
+            ? AddTransactional(KafkaSinks.ExactlyOnce(k, k.TransactionalId!, options.Checkpoint?.Directory
+                ?? throw new InvalidOperationException($"The kafka sink to '{k.Topic}' is exactly-once: its transactions commit with checkpoints, so the pipeline needs a 'checkpoint' section."),
+                symbols, deadLetters, offsets: null), transactional)
+            : CreateSink(s, symbols, deadLetters)).ToArray();
+        // Each exactly-once session saves its pending transaction with the checkpoint and settles it on restore.
+        if (transactional.Count > 0) options = options with { Checkpoint = options.Checkpoint! with { Participants = [.. options.Checkpoint.Participants, .. transactional.Select(t => t.Session)] } };
         var parsed = Pipeline.Create(config.Name, options)
             .From(source, source.Name)
             .Parse(new MonitoringParser<Telemetry>(new TelemetryNdjsonParser(symbols), config.Parser.SkipPrefix, monitors is { Any: true } ? monitors : null));
@@ -164,10 +184,17 @@ internal static class PipelineFactory
         };
         if (ownedHub is not null) assembly.Own(ownedHub);
         if (ownedMonitors is not null) assembly.Own(ownedMonitors);
-        assembly.Own(deadLetters);
+        if (partition is null) assembly.Own(deadLetters); // a partition shares the run's
         assembly.Own(source);
+        foreach (var t in transactional) assembly.Own(t.SessionLifetime); // disposed after the sinks: aborts what is still open
         foreach (var s in sinks) assembly.Own(s);
         return assembly;
+    }
+
+    private static ISink<WindowResult> AddTransactional(ExactlyOnceSink sink, List<ExactlyOnceSink> all)
+    {
+        all.Add(sink);
+        return sink.Sink;
     }
 
     /// <summary>True when the YAML names a source-level monitor.</summary>
@@ -229,8 +256,8 @@ internal static class PipelineFactory
             case Config.Sources.MqttSourceConfig m:
                 return (Ingest.IngestSources.CreateMqtt(m, chunkBytes, deadLetters), null);
             case Config.Sources.KafkaSourceConfig:
-                // A Kafka source is a consumer-group member with one pipeline per partition (KafkaPipelineGroup), not one source.
-                throw new NotSupportedException("'platform run' does not run a kafka source yet; embed Platform.Connectors.Kafka.KafkaPipelineGroup (see README, Kafka).");
+                // A Kafka source is a consumer-group member with one pipeline per partition: KafkaGroupFactory builds it.
+                throw new NotSupportedException("A kafka source runs one pipeline per assigned partition; it is built by KafkaGroupFactory ('platform run' does that), not as one source.");
             case Config.Sources.KinesisSourceConfig k:
                 return (k.ToOptions().CreateSource(), null);
             default:
@@ -238,7 +265,7 @@ internal static class PipelineFactory
         }
     }
 
-    private static ISink<WindowResult> CreateSink(SinkConfig config, SymbolTable symbols, DeadLetterFileSink deadLetters) => config switch
+    internal static ISink<WindowResult> CreateSink(SinkConfig config, SymbolTable symbols, DeadLetterFileSink deadLetters) => config switch
     {
         DuckDbSinkConfig d => new DuckDbUpsertSink<WindowResult, WindowStatsMapping>(new DuckDbTableSinkOptions
         {

@@ -67,6 +67,9 @@ internal static class RunCommand
 
         /// <summary>The alert feed the dashboard shows (tests read it); null = a new one.</summary>
         public Platform.Sinks.Alerts.AlertFeed? AlertFeed { get; init; }
+
+        /// <summary>Stops the run gracefully when cancelled, as a signal would (in-process runs: tests).</summary>
+        public CancellationToken Stop { get; init; }
     }
 
     /// <summary>One reload decision: what was done and why; <paramref name="Reloads"/> counts applied ones.</summary>
@@ -82,9 +85,16 @@ internal static class RunCommand
         }
 
         using var signals = new ShutdownSignals();
+        using var stopRequested = request.Stop.Register(signals.RequestStop);
         using var alertHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // each notifier bounds its own attempts
         await using var alerts = new AlertHub(request.AlertFeed ?? new AlertFeed());
         await using var monitors = new QualityMonitorSet(alerts, checkEvery: PipelineFactory.CheckInterval(config));
+        if (config.Source is Config.Sources.KafkaSourceConfig)
+        {
+            // A consumer-group member: one pipeline per assigned partition, not one pipeline (no hot reload).
+            alerts.Replace(AlertSinks.Create(config.Alerts, alertHttp));
+            return await KafkaRun.RunAsync(config, request, signals, alerts, monitors);
+        }
         var checkpointsOn = config.Checkpoint is not null || request.CheckpointDir is not null;
         var overrides = new RunOverrides(request.MaxEvents, request.Workers, request.CheckpointDir,
             line => Console.Out.WriteLine("checkpoint: " + line)) // unwrapped: log lines name whole paths

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Platform.Connectors.Kafka;
+using Platform.Connectors.SchemaRegistry;
 using Platform.Host.Config;
 using Platform.Host.Config.Sinks;
 using Platform.Host.Config.Sources;
@@ -62,6 +63,70 @@ public sealed class KafkaConfigTests
         var result = Parse("{type: generator}", $"{{type: kafka, bootstrap-servers: 'b:9092', topic: out, delivery-guarantee: exactly-once, transactional-id: t1, transaction-timeout: {timeout}}}");
         Assert.Equal(valid, result.IsValid);
         if (!valid) Assert.Contains(result.Errors, e => e.Message.Contains("transaction.timeout.ms", StringComparison.Ordinal) && e.Message.Contains("checkpoint interval", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_AvroKafkaSource_BindsRegistryAndSubjectNamingAndRoundTrips()
+    {
+        var result = Parse("{type: kafka, bootstrap-servers: 'b:9092', topic: t, format: avro, schema-registry: 'http://127.0.0.1:8081', subject-naming: topic-record}", "{type: null}");
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var source = Assert.IsType<KafkaSourceConfig>(result.Config!.Source);
+        Assert.Equal((KafkaValueFormat.Avro, "http://127.0.0.1:8081", SubjectNaming.TopicRecord), (source.Format, source.SchemaRegistryUrl, source.SubjectNaming));
+        Assert.Equal(new SchemaRegistryOptions { Url = "http://127.0.0.1:8081", SubjectNaming = SubjectNaming.TopicRecord }, source.SchemaRegistry);
+        var back = PipelineConfigLoader.Parse(PipelineConfigWriter.ToYaml(result.Config), "k.yaml", WorkingDirectory);
+        Assert.True(back.IsValid, string.Join("\n", back.Errors));
+        Assert.Equal(result.Config, back.Config);
+        // The source's consumer settings: the pipeline name is the default group, the checkpoint section is the shared store.
+        var options = source.ToOptions("k", result.Config.Checkpoint!);
+        Assert.Equal(("k", Path.GetFullPath("/shared/chk"), TimeSpan.FromSeconds(10)), (options.GroupId, options.CheckpointDirectory, options.CheckpointInterval));
+    }
+
+    [Theory]
+    [InlineData("format: avro", "'format: avro' needs 'schema-registry'")]
+    [InlineData("format: avro, schema-registry: 'ftp://x'", "must be an absolute http(s) URL")]
+    [InlineData("schema-registry: 'http://r:8081'", "apply to 'format: avro' only")]
+    [InlineData("format: protobuf", "'format' must be one of json, avro")]
+    public void Parse_KafkaSourceFormatMistakes_ClearErrors(string fields, string message)
+    {
+        var result = Parse($"{{type: kafka, bootstrap-servers: 'b:9092', topic: t, {fields}}}", "{type: null}");
+        Assert.Contains(result.Errors, e => e.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_SinkMode_IsTheDeliveryGuarantee_AndMustAgreeWithTheOlderKey()
+    {
+        var sink = Assert.IsType<KafkaSinkConfig>(Assert.Single(Parse("{type: generator}", "{type: kafka, bootstrap-servers: 'b:9092', topic: out, mode: exactly-once, transactional-id: t1}").Config!.Sinks));
+        Assert.Equal(KafkaDeliveryGuarantee.ExactlyOnce, sink.DeliveryGuarantee);
+        var both = Parse("{type: generator}", "{type: kafka, bootstrap-servers: 'b:9092', topic: out, mode: exactly-once, delivery-guarantee: at-least-once, transactional-id: t1}");
+        Assert.Contains(both.Errors, e => e.Message.Contains("'mode' and 'delivery-guarantee' say different things", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_KafkaSourceWithDuckDbSink_ErrorSaysOnePipelinePerPartition()
+    {
+        var result = Parse("{type: kafka, bootstrap-servers: 'b:9092', topic: t}", "{type: duckdb, path: out.duckdb, table: w, mode: upsert}");
+        Assert.Contains(result.Errors, e => e.Message.Contains("one pipeline per assigned partition", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_ExactlyOnceTransactionTimeoutNotAboveTheCheckpointInterval_Exit2WithTheReason()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kafka-validate-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, $"name: k\nsource: {{type: kafka, bootstrap-servers: 'b:9092', topic: t}}\n{Steps}" +
+            "sinks: [{type: kafka, bootstrap-servers: 'b:9092', topic: out, mode: exactly-once, transactional-id: t1, transaction-timeout: 30s}]\n" +
+            "checkpoint: { dir: /shared/chk, interval: 30s }\n");
+        try
+        {
+            var output = new StringWriter();
+            Assert.Equal(Platform.Host.Cli.ValidateCommand.ExitInvalid, Platform.Host.Cli.ValidateCommand.Run(path, output));
+            Assert.Contains("transaction.timeout.ms (30000) must be longer than the checkpoint interval (30000 ms)", output.ToString(), StringComparison.Ordinal);
+            File.WriteAllText(path, File.ReadAllText(path).Replace("transaction-timeout: 30s", "transaction-timeout: 31s", StringComparison.Ordinal));
+            Assert.Equal(0, Platform.Host.Cli.ValidateCommand.Run(path, new StringWriter()));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

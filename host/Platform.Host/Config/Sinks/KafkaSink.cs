@@ -11,7 +11,7 @@ namespace Platform.Host.Config.Sinks;
 /// <param name="Compression">Batch compression (<c>compression</c>: none, gzip, snappy, lz4, zstd; default snappy).</param>
 /// <param name="Linger">Producer <c>linger.ms</c> (<c>linger</c>).</param>
 /// <param name="BatchSize">Producer <c>batch.size</c> (<c>batch-size</c>).</param>
-/// <param name="DeliveryGuarantee">at-least-once (default) or exactly-once (<c>delivery-guarantee</c>).</param>
+/// <param name="DeliveryGuarantee">at-least-once (default) or exactly-once (<c>mode</c>; <c>delivery-guarantee</c> is the same key's older name).</param>
 /// <param name="TransactionalId">Exactly-once: the producer's transactional.id (<c>transactional-id</c>).</param>
 /// <param name="TransactionTimeout">Exactly-once: transaction.timeout.ms (<c>transaction-timeout</c>), longer than the checkpoint interval.</param>
 internal sealed record KafkaSinkConfig(string BootstrapServers, string Topic, KafkaKeyField Key, CompressionType Compression, TimeSpan Linger, long BatchSize,
@@ -55,7 +55,7 @@ internal static class KafkaSink
             ConfigYaml.Pair("compression", ConfigYaml.Enum(k.Compression)),
             ConfigYaml.Pair("linger", ConfigYaml.Duration(k.Linger)),
             ConfigYaml.Pair("batch-size", ConfigYaml.Size(k.BatchSize)),
-            ConfigYaml.Pair("delivery-guarantee", ConfigYaml.Enum(k.DeliveryGuarantee)),
+            ConfigYaml.Pair("mode", ConfigYaml.Enum(k.DeliveryGuarantee)),
             ConfigYaml.Pair("transaction-timeout", ConfigYaml.Duration(k.TransactionTimeout)),
         };
         if (k.TransactionalId is not null) pairs.Add(ConfigYaml.Pair("transactional-id", ConfigYaml.Text(k.TransactionalId)));
@@ -71,11 +71,15 @@ internal static class KafkaSink
         var compression = reader.Enum("compression", CompressionType.Snappy);
         var linger = reader.Duration("linger", TimeSpan.FromMilliseconds(KafkaSinkOptions.DefaultLingerMs), TimeSpan.Zero);
         var batchSize = reader.Size("batch-size", KafkaSinkOptions.DefaultBatchSizeBytes, 1, int.MaxValue);
-        var guarantee = reader.Enum("delivery-guarantee", KafkaDeliveryGuarantee.AtLeastOnce);
+        var older = reader.Enum("delivery-guarantee", KafkaDeliveryGuarantee.AtLeastOnce);
+        var guarantee = reader.Enum("mode", older);
+        if (reader.Has("mode") && reader.Has("delivery-guarantee") && guarantee != older)
+            reader.Context.Error(reader.Get("delivery-guarantee")!, "'mode' and 'delivery-guarantee' say different things (they are the same setting)", "keep only 'mode'");
+        var modeNode = reader.Get("mode") ?? reader.Get("delivery-guarantee");
         var transactionalId = reader.String("transactional-id");
         var transactionTimeout = reader.Duration("transaction-timeout", KafkaSinkOptions.DefaultTransactionTimeout, TimeSpan.FromSeconds(1));
         if (guarantee == KafkaDeliveryGuarantee.ExactlyOnce && transactionalId is null)
-            reader.Context.Error(reader.Get("delivery-guarantee"), "'delivery-guarantee: exactly-once' needs 'transactional-id'", "add e.g. 'transactional-id: iot-results-1', stable across restarts");
+            reader.Context.Error(modeNode, "'mode: exactly-once' needs 'transactional-id'", "add e.g. 'transactional-id: iot-results-1', stable across restarts");
         return reader.Context.Errors.Count == errors && servers is not null && topic is not null
             ? new KafkaSinkConfig(servers, topic, key, compression, linger, batchSize, guarantee, transactionalId, transactionTimeout)
             : null;

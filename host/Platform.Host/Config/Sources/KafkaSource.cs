@@ -1,5 +1,6 @@
 using System.Globalization;
 using Platform.Connectors.Kafka;
+using Platform.Connectors.SchemaRegistry;
 using Platform.Host.Config.Binding;
 
 namespace Platform.Host.Config.Sources;
@@ -24,6 +25,45 @@ internal sealed record KafkaSourceConfig(string BootstrapServers, string Topic, 
 
     /// <inheritdoc/>
     public override double Rate { get; init; } = Rate;
+
+    /// <summary>How message values are encoded (<c>format</c>: json, default, or avro).</summary>
+    public KafkaValueFormat Format { get; init; } = KafkaValueFormat.Json;
+
+    /// <summary>With <c>format: avro</c>: the Schema Registry's base URL (<c>schema-registry</c>), where writer schemas are fetched by id.</summary>
+    public string? SchemaRegistryUrl { get; init; }
+
+    /// <summary>With <c>format: avro</c>: how the topic's subjects are named (<c>subject-naming</c>: topic, record, topic-record).</summary>
+    public SubjectNaming SubjectNaming { get; init; } = SubjectNaming.Topic;
+
+    /// <summary>The registry settings of an Avro source (null for JSON).</summary>
+    public SchemaRegistryOptions? SchemaRegistry => Format == KafkaValueFormat.Avro && SchemaRegistryUrl is { } url
+        ? new SchemaRegistryOptions { Url = url, SubjectNaming = SubjectNaming }
+        : null;
+
+    /// <summary>The consumer-group settings, with the checkpoint store every instance of the group shares.</summary>
+    public KafkaSourceOptions ToOptions(string pipelineName, CheckpointConfig checkpoint) => new()
+    {
+        BootstrapServers = BootstrapServers,
+        Topic = Topic,
+        GroupId = GroupId ?? pipelineName,
+        CheckpointDirectory = checkpoint.FullPath,
+        CheckpointInterval = checkpoint.Interval,
+        CheckpointRetain = checkpoint.Retain,
+        StartFrom = StartFrom,
+        StartTimestamp = StartTimestamp,
+        DeadLetterTopic = DeadLetterTopic,
+        SessionTimeout = SessionTimeout,
+    };
+}
+
+/// <summary>How the values of a Kafka source's messages are encoded.</summary>
+internal enum KafkaValueFormat
+{
+    /// <summary>One telemetry JSON object per message (what the parser reads directly).</summary>
+    Json,
+
+    /// <summary>Confluent-framed Avro telemetry (magic byte + schema id), any compatible writer schema version.</summary>
+    Avro,
 }
 
 /// <summary>Binds <c>source: { type: kafka }</c>.</summary>
@@ -45,6 +85,9 @@ internal static class KafkaSource
         if (k.GroupId is not null) pairs.Add(ConfigYaml.Pair("group-id", ConfigYaml.Text(k.GroupId)));
         if (k.StartTimestamp is { } ts) pairs.Add(ConfigYaml.Pair("start-timestamp", ConfigYaml.Text(ts.ToString("O", CultureInfo.InvariantCulture))));
         if (k.DeadLetterTopic is not null) pairs.Add(ConfigYaml.Pair("dead-letter-topic", ConfigYaml.Text(k.DeadLetterTopic)));
+        if (k.Format != KafkaValueFormat.Json) pairs.Add(ConfigYaml.Pair("format", ConfigYaml.Enum(k.Format)));
+        if (k.SchemaRegistryUrl is not null) pairs.Add(ConfigYaml.Pair("schema-registry", ConfigYaml.Text(k.SchemaRegistryUrl)));
+        if (k.Format == KafkaValueFormat.Avro) pairs.Add(ConfigYaml.Pair("subject-naming", ConfigYaml.Enum(k.SubjectNaming)));
         return pairs;
     }
 
@@ -66,8 +109,20 @@ internal static class KafkaSource
         var deadLetterTopic = reader.String("dead-letter-topic");
         var session = reader.Duration("session-timeout", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
         var rate = reader.Double("rate", 0, 0);
+        var format = reader.Enum("format", KafkaValueFormat.Json);
+        var registry = reader.String("schema-registry");
+        var naming = reader.Enum("subject-naming", SubjectNaming.Topic);
+        if (format == KafkaValueFormat.Avro && registry is null && !reader.Has("schema-registry"))
+            reader.Context.Error(reader.Get("format"), "'format: avro' needs 'schema-registry': writer schemas are fetched from it by the id in each message", "add e.g. 'schema-registry: http://127.0.0.1:8081'");
+        if (registry is not null && (!Uri.TryCreate(registry, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            reader.Context.Error(reader.Get("schema-registry"), $"'schema-registry' must be an absolute http(s) URL, got '{registry}'", "write e.g. 'schema-registry: http://127.0.0.1:8081'");
+        if (format == KafkaValueFormat.Json && (registry is not null || reader.Has("subject-naming")))
+            reader.Context.Error(reader.Get("schema-registry") ?? reader.Get("subject-naming")!, "'schema-registry' and 'subject-naming' apply to 'format: avro' only", "add 'format: avro', or remove them");
         return reader.Context.Errors.Count == errors && servers is not null && topic is not null
             ? new KafkaSourceConfig(servers, topic, group, startFrom, startTimestamp, deadLetterTopic, session, rate)
+            {
+                Format = format, SchemaRegistryUrl = registry, SubjectNaming = naming,
+            }
             : null;
     }
 }

@@ -75,6 +75,35 @@ public sealed class KafkaSourceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task StartFromLatest_NoCheckpointNoCommit_ReadsOnlyWhatIsProducedAfterTheStart()
+    {
+        await using var s = new Setup(2);
+        var early = new TelemetryWorkload(400, 20);
+        s.Cluster.Produce(s.Input, early.Messages(0, early.Records));
+
+        var group = s.Start(s.Options("latest-" + s.Input) with { StartFrom = KafkaStartFrom.Latest }, output.WriteLine);
+        // Probes until both partitions deliver: then each consumer position is resolved to the end it started at.
+        var clock = Stopwatch.StartNew();
+        var probeTime = 1_767_296_400_000L;
+        while (group.RecordsIn < 2 && clock.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            s.Cluster.Produce(s.Input, Enumerable.Range(0, 2).Select(p => ((string?)"sentinel",
+                System.Text.Encoding.UTF8.GetBytes($"{{\"deviceId\":\"sentinel-probe-{p}\",\"timestamp\":{probeTime},\"sensorType\":\"none\",\"payload\":{{\"value\":0,\"unit\":\"u\"}}}}"), (int?)p)));
+            await Task.Delay(500);
+        }
+        var late = new TelemetryWorkload(600, 20, startMs: 1_767_300_000_000);
+        s.Cluster.Produce(s.Input, late.Messages(0, late.Records));
+        s.Cluster.Produce(s.Input, late.WatermarkPushers(2));
+        var tally = new WindowTally(late.ExpectedWindows());
+        var read = s.Cluster.ReadAll(s.Results, tally.Take, TimeSpan.FromSeconds(120));
+        await group.StopAsync();
+
+        Assert.Empty(tally.Missing());
+        Assert.Empty(tally.Wrong());
+        Assert.DoesNotContain(read, m => WindowJob.Read(m) is var r && !r.Device.StartsWith("sentinel", StringComparison.Ordinal) && r.WindowStart < 1_767_300_000_000);
+    }
+
+    [Fact]
     public async Task Offsets_CommittedOnlyWhenACheckpointCompletes()
     {
         await using var s = new Setup(3);

@@ -153,7 +153,11 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
         var interval = checkpoint is null ? 0 : (long)(checkpoint.Interval.TotalSeconds * time.TimestampFrequency);
         var nextCheckpoint = checkpoint is null ? long.MaxValue : time.GetTimestamp() + interval;
         var everyChunks = checkpoint?.BarrierEveryChunks ?? 0;
+        var waitable = _checkpoints is null ? null : source as IWaitableSource;
+        Task? waiting = null; // a wait for data that a checkpoint interrupted: it goes on after the barrier
         long sequence = 0;
+        // A graceful stop ends a read (the source stops after its current chunk); so does an abort, at once.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(stop, abort);
         try
         {
             while (!stop.IsCancellationRequested)
@@ -166,9 +170,18 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
                 Chunk? chunk;
                 try
                 {
-                    chunk = await source.ReadAsync(stop);
+                    if (waitable is not null)
+                    {
+                        // Nothing to read yet? Then a checkpoint falling due is taken while the source waits.
+                        waiting ??= waitable.WaitToReadAsync(reading.Token).AsTask();
+                        if (!await CompletesBeforeAsync(waiting, nextCheckpoint, abort)) continue;
+                        var ready = waiting;
+                        waiting = null;
+                        await ready;
+                    }
+                    chunk = await source.ReadAsync(reading.Token);
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                catch (OperationCanceledException) when (stop.IsCancellationRequested && !abort.IsCancellationRequested)
                 {
                     break;
                 }
@@ -198,6 +211,23 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
         {
             _chunks.Writer.TryComplete();
         }
+    }
+
+    /// <summary>True when <paramref name="task"/> completes before the clock reaches <paramref name="deadline"/> (a timestamp).</summary>
+    private async ValueTask<bool> CompletesBeforeAsync(Task task, long deadline, CancellationToken abort)
+    {
+        if (task.IsCompleted) return true;
+        var time = _plan.Options.Clock;
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        for (long left; !task.IsCompleted && (left = deadline - time.GetTimestamp()) > 0;)
+        {
+            abort.ThrowIfCancellationRequested();
+            // Task.Delay takes at most ~49 days; a longer wait goes round again.
+            var delay = TimeSpan.FromSeconds(Math.Min(left / (double)time.TimestampFrequency, 86_400));
+            await Task.WhenAny(task, Task.Delay(delay, time, timer.Token));
+        }
+        await timer.CancelAsync();
+        return task.IsCompleted;
     }
 
     /// <summary>

@@ -62,9 +62,19 @@ internal static class CheckpointsCommand
         return 0;
     }
 
-    /// <summary>An 8-byte position is shown as a number (file offsets, Kafka offsets); anything else as text or hex.</summary>
-    private static string Describe(byte[] position) =>
-        position.Length == 8
-            ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(position).ToString("N0", CultureInfo.InvariantCulture)
-            : position.All(b => b is >= 0x20 and < 0x7F) ? System.Text.Encoding.ASCII.GetString(position) : Convert.ToHexString(position);
+    /// <summary>
+    /// An 8-byte position is shown as a number (file offsets, Kafka offsets). A text one is shown line by line
+    /// without a leading format line such as <c>kinesis-positions/1</c>: Kinesis stores <c>shardId TAB sequenceNumber</c>
+    /// per shard (<c>$END</c> for a closed shard read to its end), shown as <c>shardId: sequenceNumber</c>. Anything else is hex.
+    /// </summary>
+    internal static string Describe(byte[] position)
+    {
+        if (position.Length == 8) return System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(position).ToString("N0", CultureInfo.InvariantCulture);
+        if (!position.All(b => b is >= 0x20 and < 0x7F or (byte)'\t' or (byte)'\n')) return Convert.ToHexString(position);
+        var lines = System.Text.Encoding.ASCII.GetString(position).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var versioned = lines.Length > 0 && lines[0].Contains('/', StringComparison.Ordinal) && !lines[0].Contains('\t', StringComparison.Ordinal);
+        if (versioned && lines.Length == 1) return "(nothing read yet)";
+        return string.Join("; ", lines.Skip(versioned ? 1 : 0).Select(line => line.Replace("\t$END", ": read to its end (closed)", StringComparison.Ordinal)
+            .Replace("\t", ": ", StringComparison.Ordinal)));
+    }
 }

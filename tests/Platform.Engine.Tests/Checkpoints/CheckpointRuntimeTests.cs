@@ -1,4 +1,5 @@
 using Platform.Engine.Checkpoints;
+using Platform.Engine.Contracts;
 using Platform.Engine.Runtime;
 using Platform.Engine.Tests.Runtime;
 
@@ -41,7 +42,7 @@ public sealed class CheckpointRuntimeTests : IDisposable
         Log = log is null ? null : line => { lock (log) log.Add(line); },
     };
 
-    private static PipelineDefinition Build(ResumableLinesSource source, CheckpointOptions checkpoint, int workers, CollectingSink<Reading> sink) =>
+    private static PipelineDefinition Build(IChunkSource source, CheckpointOptions checkpoint, int workers, CollectingSink<Reading> sink) =>
         Pipeline.Create("chk", new PipelineOptions { Workers = workers, BatchSize = 64, ChannelCapacity = 2, Checkpoint = checkpoint })
             .From(source)
             .Parse(new ReadingParser(), default(ReadingTime))
@@ -125,6 +126,38 @@ public sealed class CheckpointRuntimeTests : IDisposable
         await Build(rest, Options(everyChunks: 0), 2, sink2).RunAsync();
         Assert.True(rest.StartedAt > 0, "resumed mid-input");
         Assert.Equal(Expected(lines), Totals(sink2.Items));
+    }
+
+    [Fact]
+    public async Task Checkpoint_WhileTheSourceWaitsForData_IsTakenOnTimeWithEverythingReadBefore()
+    {
+        var lines = Lines(1_000, 31, seed: 9);
+        var source = new IdleLinesSource(lines, linesBeforeIdle: 600);
+        var sink = new CollectingSink<Reading>();
+        var running = Build(source, Options(everyChunks: 0) with { Interval = TimeSpan.FromMilliseconds(50) }, 2, sink).Start();
+        await WaitUntilAsync(() => source.Waiting, running, "the source to run dry");
+        var before = running.Stats.CheckpointsCompleted;
+        await WaitUntilAsync(() => running.Stats.CheckpointsCompleted >= before + 2, running, "two checkpoints while the source waits");
+        Assert.True(source.Waiting, "no chunk came: the checkpoints were taken while the source waited");
+
+        var newest = new CheckpointStore(_dir.Path).LoadLatest(null)!;
+        Assert.Equal(600, ResumableLinesSource.Decode(newest.Manifest.Positions[0]));
+        Assert.Equal(Expected(lines.Take(600)), StateOf(newest));
+
+        source.Release();
+        await running.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(Expected(lines), Totals(sink.Items));
+    }
+
+    /// <summary>Polls (the suite runs on a loaded machine: up to 60 s) until <paramref name="condition"/> holds.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, RunningPipeline running, string what)
+    {
+        for (var i = 0; i < 3000 && !condition(); i++)
+        {
+            if (running.Completion.IsCompleted) await running.Completion; // surfaces a failure
+            await Task.Delay(20);
+        }
+        Assert.True(condition(), "timed out waiting for " + what);
     }
 
     [Fact]

@@ -114,6 +114,26 @@ public class PipelineRunTests
     }
 
     [Fact]
+    public async Task Abort_WhileTheSourceWaitsForData_EndsTheRunAndCancelsTheRead()
+    {
+        var source = new IdleLinesSource(Lines(200, 10, seed: 7, maxDisorderMs: 0), linesBeforeIdle: 100);
+        var running = Pipeline.Create("abort", new PipelineOptions { Workers = 2 })
+            .From(source)
+            .Parse(new ReadingParser(), default(ReadingTime))
+            .KeyBy(default(ReadingKey))
+            .Process(() => new CountingOperator(), "count")
+            .To(new CollectingSink<Reading>())
+            .Start();
+        for (var i = 0; i < 3000 && !source.Waiting; i++) await Task.Delay(20);
+        Assert.True(source.Waiting, "the source ran dry");
+
+        running.Abort();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.Completion.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.True(source.ReadCancelled);
+    }
+
+    [Fact]
     public async Task RunAsync_OperatorThrows_RunFaultsWithThatError()
     {
         var lines = Lines(1_000, 10, seed: 6, maxDisorderMs: 0);

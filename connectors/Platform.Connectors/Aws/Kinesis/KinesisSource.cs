@@ -20,7 +20,7 @@ public readonly record struct KinesisShardPosition(string ShardId, string? Seque
 /// over; as an <see cref="ICheckpointableSource"/> it stores them in the engine's checkpoints
 /// (<see cref="SavePosition"/>) and resumes from them (<see cref="Seek"/>).
 /// </summary>
-public sealed class KinesisSource : IChunkSource, ICheckpointableSource
+public sealed class KinesisSource : IChunkSource, ICheckpointableSource, IWaitableSource
 {
     private readonly KinesisSourceOptions _options;
     private readonly KinesisClient _client;
@@ -87,6 +87,13 @@ public sealed class KinesisSource : IChunkSource, ICheckpointableSource
             chunk.Sequence = _sequence++;
             return chunk;
         }
+    }
+
+    /// <summary>Waits until a shard reader has handed something over (at the stream's tip: new records); moves no position.</summary>
+    public async ValueTask WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        _coordinator ??= Task.Run(() => CoordinateAsync(_stop.Token), CancellationToken.None);
+        await _items.Reader.WaitToReadAsync(cancellationToken);
     }
 
     /// <summary>Records handed over from <paramref name="partition"/> so far (Kinesis positions are strings: see <see cref="GetPositions"/>).</summary>

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;
 
 namespace Platform.Connectors.DurableLog;
@@ -38,8 +37,9 @@ public sealed partial class DurableLog : IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<SegmentInfo> _segments = [];
     private readonly List<DurableLogReader> _readers = [];
-    private readonly Channel<byte> _signal = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-    private readonly Task _writer;
+    // Wakes the writer thread: set by appends (and the fsync timer); many sets before it wakes are one wake-up.
+    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ITimer? _fsyncTimer;
     private SafeFileHandle _active = null!;
     private SegmentInfo _activeInfo = null!;
@@ -66,10 +66,12 @@ public sealed partial class DurableLog : IAsyncDisposable
         _options = options;
         Recovery = OpenSegments();
         _lastFsyncTicks = options.Clock.GetTimestamp();
-        _writer = Task.Run(WriteLoopAsync);
+        // A thread of its own: the writer blocks in write and fdatasync, which must not hold a pool thread that
+        // Kestrel and the appenders' continuations need (2 cores: the pool starts with 2).
+        new Thread(WriteLoop) { IsBackground = true, Name = "durable-log " + options.Name }.Start();
         if (options.Fsync == FsyncPolicy.Interval)
         {
-            _fsyncTimer = options.Clock.CreateTimer(_ => _signal.Writer.TryWrite(0), null, options.FsyncInterval, options.FsyncInterval);
+            _fsyncTimer = options.Clock.CreateTimer(_ => _wake.Set(), null, options.FsyncInterval, options.FsyncInterval);
         }
     }
 
@@ -175,7 +177,7 @@ public sealed partial class DurableLog : IAsyncDisposable
             _pendingRecords++;
             task = _group.Task;
         }
-        _signal.Writer.TryWrite(0);
+        _wake.Set();
         return task;
     }
 
@@ -218,8 +220,8 @@ public sealed partial class DurableLog : IAsyncDisposable
             _closed = true;
         }
         _fsyncTimer?.Dispose();
-        _signal.Writer.TryComplete();
-        await _writer;
+        _wake.Set();
+        await _writerDone.Task;
         try
         {
             if (_options.Fsync != FsyncPolicy.Never && !_faulted) DataSync.Flush(_active);
@@ -253,16 +255,32 @@ public sealed partial class DurableLog : IAsyncDisposable
 
     private static TaskCompletionSource<AppendStatus> NewGroup() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private async Task WriteLoopAsync()
+    /// <summary>
+    /// The one writer: wakes when appends are pending, writes everything accumulated since its last pass as one group
+    /// and fdatasyncs it once; appends arriving meanwhile accumulate for the next pass (group commit).
+    /// </summary>
+    private void WriteLoop()
     {
-        var reader = _signal.Reader;
-        while (true)
+        try
         {
-            var more = await reader.WaitToReadAsync().ConfigureAwait(false);
-            reader.TryRead(out _);
-            CommitPending();
-            if (!more) break;
-            if (_options.Fsync == FsyncPolicy.Interval && _dirty && IntervalElapsed()) Fsync();
+            while (true)
+            {
+                _wake.Wait();
+                _wake.Reset(); // before taking the pending bytes: an append after this sets it again
+                CommitPending();
+                bool closed;
+                lock (_gate) closed = _closed;
+                if (closed)
+                {
+                    CommitPending(); // appends are refused once closed: this is the last of them
+                    break;
+                }
+                if (_options.Fsync == FsyncPolicy.Interval && _dirty && IntervalElapsed()) Fsync();
+            }
+        }
+        finally
+        {
+            _writerDone.TrySetResult();
         }
     }
 

@@ -49,8 +49,8 @@ public sealed record AnomalyDetectorOptions
     public int ContextRest { get; init; } = 150;
     /// <summary>Context detector: points it only learns from before reporting anything (its model needs a few cycles). Default 1000.</summary>
     public int ContextQuiet { get; init; } = 1000;
-    /// <summary>Context detector: points whose min and max set the first range (then widened by <see cref="ContextHeadroom"/>). Default 400.</summary>
-    public int ContextLearn { get; init; } = 400;
+    /// <summary>Context detector: points whose min and max set the first range (then widened by <see cref="ContextHeadroom"/>). Default 300.</summary>
+    public int ContextLearn { get; init; } = 300;
     /// <summary>Context detector: share of the learned range added on each side once learned. Default 0.5.</summary>
     public double ContextHeadroom { get; init; } = 0.5;
     /// <summary>Context detector: share of the range it grows by when a value leaves it. Default 1.</summary>

@@ -41,6 +41,8 @@ public sealed class AnomalyWorkload : IBenchWorkload
         ("cusum", AnomalyDetectors.ChangePoint),
         ("iforest", AnomalyDetectors.IsolationForest),
         ("ensemble", AnomalyDetectors.All),
+        ("context", AnomalyDetectors.Context),
+        ("ensemble-context", AnomalyDetectors.All | AnomalyDetectors.Context),
     ];
 
     /// <inheritdoc />

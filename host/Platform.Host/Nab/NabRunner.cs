@@ -11,12 +11,14 @@ internal static class NabRunner
     public static readonly IReadOnlyDictionary<string, AnomalyDetectors> Detectors = new Dictionary<string, AnomalyDetectors>(StringComparer.OrdinalIgnoreCase)
     {
         ["ensemble"] = AnomalyDetectors.All,
+        ["ensemble-context"] = AnomalyDetectors.All | AnomalyDetectors.Context,
         ["robustz"] = AnomalyDetectors.RobustZ,
         ["ewma"] = AnomalyDetectors.Ewma,
         ["seasonal"] = AnomalyDetectors.Seasonal,
         ["spectral"] = AnomalyDetectors.SpectralResidual,
         ["cusum"] = AnomalyDetectors.ChangePoint,
         ["iforest"] = AnomalyDetectors.IsolationForest,
+        ["context"] = AnomalyDetectors.Context,
     };
 
     /// <summary>The options a named detector runs with (one configuration for every file).</summary>

@@ -43,6 +43,25 @@ public sealed record AnomalyDetectorOptions
     public int ForestBuffer { get; init; } = 256;
     /// <summary>Isolation forest: shingle length (consecutive values per point). Default 4.</summary>
     public int ForestShingle { get; init; } = 4;
+    /// <summary>Context detector: bits of the quantised value (2^bits − 1 bins over the learned range). Default 3.</summary>
+    public int ContextBits { get; init; } = 3;
+    /// <summary>Context detector: points after a score ≥ 0.75 during which it reports 0 (one report per event). Default 150.</summary>
+    public int ContextRest { get; init; } = 150;
+    /// <summary>Context detector: points it only learns from before reporting anything (its model needs a few cycles). Default 1000.</summary>
+    public int ContextQuiet { get; init; } = 1000;
+    /// <summary>Context detector: points whose min and max set the first range (then widened by <see cref="ContextHeadroom"/>). Default 300.</summary>
+    public int ContextLearn { get; init; } = 300;
+    /// <summary>Context detector: share of the learned range added on each side once learned. Default 0.5.</summary>
+    public double ContextHeadroom { get; init; } = 0.5;
+    /// <summary>Context detector: share of the range it grows by when a value leaves it. Default 1.</summary>
+    public double ContextGrowth { get; init; } = 1;
+    /// <summary>Context detector: contexts kept per series; when full, the least used half is forgotten. Default 4096.</summary>
+    public int ContextCapacity { get; init; } = 4096;
+    /// <summary>
+    /// Context detector in the ensemble: its score c counts as 1 − (1 − c) · scale (its own scale is
+    /// already a share of unexpected contexts; calibrating it against its history would wash out the rest period). Default 0.003.
+    /// </summary>
+    public double ContextScale { get; init; } = 0.003;
     /// <summary>Ensemble: recent raw scores per detector that calibrate it (percentile rank). Default 1024.</summary>
     public int CalibrationWindow { get; init; } = 1024;
     /// <summary>
@@ -90,6 +109,14 @@ public sealed record AnomalyDetectorOptions
         if (ForestTrees is < 1 or > 256) throw new ArgumentException($"ForestTrees must be in [1, 256], got {ForestTrees}.");
         if (ForestBuffer is < 16 or > 4096) throw new ArgumentException($"ForestBuffer must be in [16, 4096], got {ForestBuffer}.");
         if (ForestShingle is < 1 or > 16) throw new ArgumentException($"ForestShingle must be in [1, 16], got {ForestShingle}.");
+        if (ContextBits is < 1 or > 8) throw new ArgumentException($"ContextBits must be in [1, 8], got {ContextBits}.");
+        if (ContextRest < 0) throw new ArgumentException($"ContextRest must be ≥ 0, got {ContextRest}.");
+        if (ContextQuiet < 0) throw new ArgumentException($"ContextQuiet must be ≥ 0, got {ContextQuiet}.");
+        if (ContextLearn < 1) throw new ArgumentException($"ContextLearn must be ≥ 1, got {ContextLearn}.");
+        if (!(ContextHeadroom >= 0)) throw new ArgumentException($"ContextHeadroom must be ≥ 0, got {ContextHeadroom}.");
+        if (!(ContextGrowth >= 0)) throw new ArgumentException($"ContextGrowth must be ≥ 0, got {ContextGrowth}.");
+        if (ContextCapacity is < 64 or > 1 << 20) throw new ArgumentException($"ContextCapacity must be in [64, 1048576], got {ContextCapacity}.");
+        if (ContextScale is <= 0 or > 1) throw new ArgumentException($"ContextScale must be in (0, 1], got {ContextScale}.");
         if (CalibrationWindow is < 16 or > 8192) throw new ArgumentException($"CalibrationWindow must be in [16, 8192], got {CalibrationWindow}.");
         if (EnsembleWeights is not null && (EnsembleWeights.Count != 6 || EnsembleWeights.Any(w => !(w > 0))))
             throw new ArgumentException("EnsembleWeights needs 6 positive weights (robust z, EWMA, seasonal, spectral, change point, forest).");

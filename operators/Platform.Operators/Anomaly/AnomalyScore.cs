@@ -18,6 +18,8 @@ public enum AnomalyDetectors : byte
     ChangePoint = 16,
     /// <summary>Streaming isolation forest over shingled values.</summary>
     IsolationForest = 32,
+    /// <summary>Contextual: novelty of quantised value sequences (after CAD OSE).</summary>
+    Context = 64,
     /// <summary>Every detector.</summary>
     All = RobustZ | Ewma | Seasonal | SpectralResidual | ChangePoint | IsolationForest,
 }

@@ -13,8 +13,8 @@ internal sealed class DetectorScratch
     }
 
     public Fft Fft { get; }
-    public double[] Raw { get; } = new double[6];
-    public double[] Calibrated { get; } = new double[6];
+    public double[] Raw { get; } = new double[SeriesDetector.Count];
+    public double[] Calibrated { get; } = new double[SeriesDetector.Count];
     public int[] Sample { get; }
     public double[] Point { get; }
 }

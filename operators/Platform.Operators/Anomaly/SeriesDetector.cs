@@ -16,13 +16,16 @@ internal struct PointScore
 /// The detectors of one series (one key, or one axis of a key) and their ensemble. Each detector's
 /// raw score is calibrated against its own recent scores (<see cref="Calibrator"/>), so scores of
 /// different detectors are comparable; the ensemble combines them (<see cref="EnsembleCombination"/>,
-/// the strongest by default), then a refractory rule keeps one detection per event. With
+/// the strongest by default), then a refractory rule keeps one detection per event. The context
+/// detector is not calibrated (its score is already a share of unexpected contexts, and it rests after
+/// a report); it joins as 1 − (1 − c) · <see cref="AnomalyDetectorOptions.ContextScale"/>. With
 /// <see cref="AnomalyDetectorOptions.Calibrate"/> off, the single detector's raw score is reported.
 /// All memory is allocated when the series is created; a point allocates nothing.
 /// </summary>
 internal sealed class SeriesDetector
 {
-    private const int Count = 6;
+    public const int Count = 7;
+    private const int ContextIndex = 6;
     private readonly AnomalyDetectorOptions _options;
     private readonly RobustZScoreDetector? _robust;
     private readonly EwmaDetector? _ewma;
@@ -30,6 +33,7 @@ internal sealed class SeriesDetector
     private readonly SpectralResidualDetector? _spectral;
     private readonly CusumDetector? _cusum;
     private readonly IsolationForestDetector? _forest;
+    private readonly ContextDetector? _context;
     private readonly Calibrator?[] _calibration = new Calibrator?[Count];
     private readonly bool _single;
     private long _points;
@@ -45,13 +49,15 @@ internal sealed class SeriesDetector
         if ((d & AnomalyDetectors.SpectralResidual) != 0) _spectral = new SpectralResidualDetector(options.SpectralWindow);
         if ((d & AnomalyDetectors.ChangePoint) != 0) _cusum = new CusumDetector(options.CusumSlack, options.CusumLevel);
         if ((d & AnomalyDetectors.IsolationForest) != 0) _forest = new IsolationForestDetector(options.ForestTrees, options.ForestBuffer, options.ForestShingle, seed);
+        if ((d & AnomalyDetectors.Context) != 0)
+            _context = new ContextDetector(options.ContextBits, options.ContextRest, options.ContextQuiet, options.ContextLearn, options.ContextHeadroom, options.ContextGrowth, options.ContextCapacity);
         if (options.Refractory > 0) _recent = new BlockMax(options.Refractory);
         _single = options.Calibrate == false;
         if (!_single)
         {
             for (var i = 0; i < Count; i++)
             {
-                if (((int)d & (1 << i)) != 0) _calibration[i] = new Calibrator(options.CalibrationWindow, options.CalibrationMemory, options.CalibrationMemoryWeight);
+                if (((int)d & (1 << i)) != 0 && i != ContextIndex) _calibration[i] = new Calibrator(options.CalibrationWindow, options.CalibrationMemory, options.CalibrationMemoryWeight);
             }
         }
     }
@@ -88,6 +94,7 @@ internal sealed class SeriesDetector
         if (_spectral is not null) raw[3] = _spectral.Update(value, scratch.Fft);
         if (_cusum is not null) raw[4] = _cusum.Update(value);
         if (_forest is not null) raw[5] = _forest.Update(value, scratch.Sample, scratch.Point);
+        if (_context is not null) raw[ContextIndex] = _context.Update(value);
 
         _points++;
         var threshold = _options.Threshold;
@@ -108,6 +115,12 @@ internal sealed class SeriesDetector
             for (var i = 0; i < Count; i++)
             {
                 var window = _calibration[i];
+                if (i == ContextIndex && !double.IsNaN(raw[i]))
+                {
+                    calibrated[i] = 1 - (1 - raw[i]) * _options.ContextScale;
+                    if (calibrated[i] >= threshold) result.Fired |= AnomalyDetectors.Context;
+                    continue;
+                }
                 if (window is null || double.IsNaN(raw[i]))
                 {
                     calibrated[i] = double.NaN;
@@ -174,6 +187,7 @@ internal sealed class SeriesDetector
         _spectral?.Write(w);
         _cusum?.Write(w);
         _forest?.Write(w);
+        _context?.Write(w);
         foreach (var c in _calibration) c?.Write(w);
     }
 
@@ -187,6 +201,7 @@ internal sealed class SeriesDetector
         _spectral?.Read(ref r);
         _cusum?.Read(ref r);
         _forest?.Read(ref r);
+        _context?.Read(ref r);
         foreach (var c in _calibration) c?.Read(ref r);
     }
 }

@@ -8,7 +8,7 @@ namespace Platform.Host.Config.Steps;
 /// record is scored; a score at or above <paramref name="Threshold"/> is an alert (dashboard and alert sinks).
 /// </summary>
 /// <param name="Threshold">Alert threshold on the score in [0, 1] (<c>threshold</c>, default 0.999).</param>
-/// <param name="Detectors">Detectors that run (<c>detectors</c>, default [robust-z]; all: robust-z, ewma, seasonal, spectral-residual, change-point, isolation-forest).</param>
+/// <param name="Detectors">Detectors that run (<c>detectors</c>, default [robust-z]; all: robust-z, ewma, seasonal, spectral-residual, change-point, isolation-forest, context).</param>
 internal sealed record AnomalyStepConfig(double Threshold, EquatableList<string> Detectors) : StepConfig
 {
     /// <summary>The YAML <c>op</c>.</summary>
@@ -24,7 +24,7 @@ internal sealed record AnomalyStepConfig(double Threshold, EquatableList<string>
 /// <summary>Binds <c>op: anomaly</c>.</summary>
 internal static class AnomalyStep
 {
-    private static readonly string[] Names = ["robust-z", "ewma", "seasonal", "spectral-residual", "change-point", "isolation-forest"];
+    private static readonly string[] Names = ["robust-z", "ewma", "seasonal", "spectral-residual", "change-point", "isolation-forest", "context"];
 
     /// <summary>The registry entry.</summary>
     public static StepKind Kind { get; } = new(AnomalyStepConfig.OpName, [KeyByStepConfig.OpName], Bind, c =>
@@ -42,6 +42,7 @@ internal static class AnomalyStep
         "spectral-residual" => AnomalyDetectors.SpectralResidual,
         "change-point" => AnomalyDetectors.ChangePoint,
         "isolation-forest" => AnomalyDetectors.IsolationForest,
+        "context" => AnomalyDetectors.Context,
         _ => AnomalyDetectors.None,
     };
 

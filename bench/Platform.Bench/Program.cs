@@ -53,6 +53,7 @@ public static class Program
         r.Workloads.Add(new Workloads.ScalingWorkload());
         r.Workloads.Add(new Anomaly.AnomalyWorkload());
         r.Workloads.Add(new Churn.CdpChurnWorkload());
+        r.Workloads.Add(new Enrichment.EnrichmentWorkload());
         r.Plotter = new Output.ScottPlotPlotter();
         return r;
     }

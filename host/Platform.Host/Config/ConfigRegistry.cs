@@ -61,6 +61,9 @@ internal sealed class ConfigRegistry
             QualitySteps.SchemaDrift,
             ChurnFeaturesStep.Kind,
             ChurnScoreStep.Kind,
+            EnrichStep.Kind,
+            GeoSteps.Geofence,
+            GeoSteps.LocationFraud,
         ],
         sources:
         [

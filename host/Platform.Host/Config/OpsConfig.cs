@@ -42,7 +42,11 @@ internal enum OtlpProtocolName
 /// <param name="Dedup">The same key, severity and source within this is a duplicate (<c>dedup</c>, default 5m).</param>
 /// <param name="Quiet">Nothing more for a key this long after a notification unless it escalates (<c>quiet</c>, default 1m).</param>
 /// <param name="Sinks">The channels (<c>sinks</c>: webhook, twilio, sendgrid).</param>
-internal sealed record AlertsConfig(AlertSeverity MinSeverity, string Template, int Burst, TimeSpan Refill, TimeSpan Dedup, TimeSpan Quiet, EquatableList<AlertSinkConfig> Sinks);
+internal sealed record AlertsConfig(AlertSeverity MinSeverity, string Template, int Burst, TimeSpan Refill, TimeSpan Dedup, TimeSpan Quiet, EquatableList<AlertSinkConfig> Sinks)
+{
+    /// <summary>Where every alert is kept, unthrottled (<c>record</c>: duckdb, kafka).</summary>
+    public EquatableList<AlertRecordConfig> Record { get; init; } = EquatableList<AlertRecordConfig>.Empty;
+}
 
 /// <summary>One notification channel of <c>alerts.sinks</c>.</summary>
 internal abstract record AlertSinkConfig
@@ -150,9 +154,10 @@ internal static class OpsBinders
             sink.ReportUnknownKeys();
             if (bound is not null) sinks.Add(bound);
         }
+        var record = AlertRecordBinder.Bind(reader);
         reader.ReportUnknownKeys();
         return reader.Context.Errors.Count == errors
-            ? new AlertsConfig(severity, template, burst, refill, dedup, quiet, new EquatableList<AlertSinkConfig>(sinks))
+            ? new AlertsConfig(severity, template, burst, refill, dedup, quiet, new EquatableList<AlertSinkConfig>(sinks)) { Record = record }
             : null;
     }
 

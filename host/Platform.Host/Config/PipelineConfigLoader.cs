@@ -192,6 +192,7 @@ internal static partial class PipelineConfigLoader
             else
             {
                 steps.Add(step);
+                root.Context.StepsSoFar.Add(step);
             }
         }
         return ok ? new EquatableList<StepConfig>(steps) : null;

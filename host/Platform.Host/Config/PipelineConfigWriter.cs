@@ -123,6 +123,12 @@ internal static class PipelineConfigWriter
                 };
                 Fields(yaml, "      ", fields);
             }
+            if (a.Record.Count > 0) yaml.AppendLine("  record:");
+            foreach (var target in a.Record)
+            {
+                yaml.Append("    - type: ").AppendLine(target.Type);
+                Fields(yaml, "      ", target.Fields());
+            }
         }
     }
 

@@ -6,11 +6,11 @@ namespace Platform.Host.Running;
 /// <summary>Builds the notification sink of a pipeline's <c>alerts</c> section, resolving its secrets (env or secrets file) now.</summary>
 internal static class AlertSinks
 {
-    /// <summary>Null when the YAML names no alert sink (alerts then reach the dashboard only).</summary>
+    /// <summary>Null when the YAML names no alert sink and no record target (alerts then reach the dashboard only).</summary>
     /// <exception cref="InvalidOperationException">A secret's variable is unset or its file lacks the key.</exception>
     public static AlertNotificationSink? Create(AlertsConfig? config, HttpClient http)
     {
-        if (config is null || config.Sinks.Count == 0) return null;
+        if (config is null || (config.Sinks.Count == 0 && config.Record.Count == 0)) return null;
         var notifiers = config.Sinks.Select(s => s switch
         {
             WebhookAlertConfig w => (IAlertNotifier)new WebhookNotifier(new WebhookOptions { Url = new Uri(w.Url), SigningSecret = Resolve(w.Secret) }, http),
@@ -43,7 +43,23 @@ internal static class AlertSinks
                 DeduplicationWindow = config.Dedup,
                 QuietPeriod = config.Quiet,
             },
-        }, notifiers);
+        }, notifiers, recorders: OpenRecorders(config));
+    }
+
+    /// <summary>Opens every <c>alerts.record</c> target; on a failure closes the ones already open.</summary>
+    private static List<Platform.Sinks.Alerts.Recording.AlertRecorder> OpenRecorders(AlertsConfig config)
+    {
+        var opened = new List<Platform.Sinks.Alerts.Recording.AlertRecorder>();
+        try
+        {
+            foreach (var target in config.Record) opened.Add(target.Create());
+            return opened;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            foreach (var r in opened) r.Dispose();
+            throw new InvalidOperationException($"cannot open an alert record target: {e.Message}", e);
+        }
     }
 
     /// <summary>Resolves a reference; the message names the reference, never a value.</summary>

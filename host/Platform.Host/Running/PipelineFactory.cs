@@ -77,6 +77,9 @@ internal sealed class PipelineAssembly : IAsyncDisposable
     /// <summary>The source-level monitors, if any.</summary>
     public QualityMonitorSet? Monitors { get; init; }
 
+    /// <summary>The device registry and GeoJSON files of the enrich/geofence/location-fraud steps, if any.</summary>
+    public DeviceSteps? Devices { get; init; }
+
     /// <summary>Valid records the source emitted, where the source knows (the generator does).</summary>
     public Func<long>? SourceValidRecords { get; init; }
 
@@ -140,9 +143,14 @@ internal static class PipelineFactory
             : CreateSink(s, symbols, deadLetters)).ToArray();
         // Each exactly-once session saves its pending transaction with the checkpoint and settles it on restore.
         if (transactional.Count > 0) options = options with { Checkpoint = options.Checkpoint! with { Participants = [.. options.Checkpoint.Participants, .. transactional.Select(t => t.Session)] } };
+        var devices = DeviceSteps.Create(config, symbols, overrides.Log);
         var parsed = Pipeline.Create(config.Name, options)
             .From(source, source.Name)
             .Parse(new MonitoringParser<Telemetry>(new TelemetryNdjsonParser(symbols), config.Parser.SkipPrefix, monitors is { Any: true } ? monitors : null));
+        if (devices?.Settings.Registry is { } registry && devices.Settings.Policy == Operators.Enrichment.MissingKeyPolicy.DeadLetter)
+        {
+            parsed = parsed.Apply(new Operators.Enrichment.UnknownDeviceFilter(registry, options.DeadLetters ?? deadLetters, symbols), "enrich: unknown devices to the dead-letter queue");
+        }
         var keyBy = config.Steps.OfType<KeyByStepConfig>().SingleOrDefault()
             ?? throw new NotSupportedException("This build runs telemetry pipelines of key-by → window → aggregate; add a key-by step.");
         var window = config.Steps.OfType<WindowStepConfig>().SingleOrDefault()
@@ -163,12 +171,12 @@ internal static class PipelineFactory
             "deviceId,sensorType" or "sensorType,deviceId" =>
                 parsed.KeyBy(default(TelemetrySensorKey), "key-by " + string.Join("×", keyBy.Fields))
                     .Process(() => new TelemetryKeyedStage<TelemetrySensorKey>(windowOptions, late?.Invoke(), anomaly, keySilence,
-                        k => symbols.NameOf(new Symbol((int)(k >> 32))) + "/" + symbols.NameOf(new Symbol((int)k)), hub, overrides.Log), stageName)
+                        k => symbols.NameOf(new Symbol((int)(k >> 32))) + "/" + symbols.NameOf(new Symbol((int)k)), hub, overrides.Log, devices?.Settings), stageName)
                     .To(sinks),
             "deviceId" =>
                 parsed.KeyBy(default(TelemetryDeviceKey), "key-by deviceId")
                     .Process(() => new TelemetryKeyedStage<TelemetryDeviceKey>(windowOptions, late?.Invoke(), anomaly, keySilence,
-                        k => symbols.NameOf(new Symbol((int)k)), hub, overrides.Log), stageName)
+                        k => symbols.NameOf(new Symbol((int)k)), hub, overrides.Log, devices?.Settings), stageName)
                     .To(sinks),
             var other => throw new NotSupportedException($"key-by [{other}] is not supported yet; use [deviceId, sensorType] or [deviceId]."),
         };
@@ -181,8 +189,10 @@ internal static class PipelineFactory
             Alerts = hub,
             Monitors = monitors,
             SourceValidRecords = validRecords,
+            Devices = devices,
         };
         if (ownedHub is not null) assembly.Own(ownedHub);
+        if (devices is not null) assembly.Own(devices);
         if (ownedMonitors is not null) assembly.Own(ownedMonitors);
         if (partition is null) assembly.Own(deadLetters); // a partition shares the run's
         assembly.Own(source);

@@ -29,15 +29,18 @@ internal sealed class TelemetryKeyedStage<TKey> : IKeyedOperator<Telemetry, Wind
     private const string WindowSection = "window";
     private const string AnomalySection = "anomaly";
     private const string FreshnessSection = "key-freshness";
+    private const string GeofenceSection = "geofence";
+    private const string LocationFraudSection = "location-fraud";
 
     private readonly WindowStatsOperator<Telemetry, TKey, TelemetryEventTime, TelemetryValue> _windows;
     private readonly AnomalyDetectorOperator<Telemetry, TKey, TelemetryEventTime, TelemetryValue>? _anomaly;
     private readonly AlertingOutput? _anomalyAlerts;
     private readonly KeyFreshnessMonitor? _freshness;
+    private readonly DeviceSides? _devices;
     private readonly Action<string>? _log;
 
     public TelemetryKeyedStage(WindowOperatorOptions windows, IBatchOutput<Telemetry>? late, AnomalyDetectorOptions? anomaly,
-        TimeSpan keySilence, Func<long, string> describeKey, AlertHub alerts, Action<string>? log)
+        TimeSpan keySilence, Func<long, string> describeKey, AlertHub alerts, Action<string>? log, DeviceSideSettings? devices = null)
     {
         _windows = new WindowStatsOperator<Telemetry, TKey, TelemetryEventTime, TelemetryValue>(windows, late);
         _log = log;
@@ -50,9 +53,10 @@ internal sealed class TelemetryKeyedStage<TKey> : IKeyedOperator<Telemetry, Wind
         {
             _freshness = new KeyFreshnessMonitor(keySilence, describeKey, q => alerts.Publish(AlertConversions.From(q)));
         }
+        if (devices is { Any: true }) _devices = new DeviceSides(devices, alerts);
     }
 
-    private bool HasSides => _anomaly is not null || _freshness is not null;
+    private bool HasSides => _anomaly is not null || _freshness is not null || _devices?.Geofence is not null || _devices?.Fraud is not null;
 
     public long LateRecords => _windows.LateRecords;
 
@@ -60,6 +64,7 @@ internal sealed class TelemetryKeyedStage<TKey> : IKeyedOperator<Telemetry, Wind
     {
         _windows.OnRecords(input, output);
         _anomaly?.OnRecords(input, _anomalyAlerts!);
+        _devices?.OnRecords(input);
         if (_freshness is { } f)
         {
             var key = default(TKey);
@@ -72,6 +77,7 @@ internal sealed class TelemetryKeyedStage<TKey> : IKeyedOperator<Telemetry, Wind
         _windows.OnWatermark(watermark, output);
         _anomaly?.OnWatermark(watermark, _anomalyAlerts!);
         _freshness?.OnWatermark(watermark);
+        _devices?.OnWatermark(watermark);
     }
 
     public void Snapshot(IBufferWriter<byte> writer)
@@ -84,6 +90,8 @@ internal sealed class TelemetryKeyedStage<TKey> : IKeyedOperator<Telemetry, Wind
         var sections = new List<(string, Action<IBufferWriter<byte>>)> { (WindowSection, _windows.Snapshot) };
         if (_anomaly is not null) sections.Add((AnomalySection, _anomaly.Snapshot));
         if (_freshness is not null) sections.Add((FreshnessSection, _freshness.Snapshot));
+        if (_devices?.Geofence is { } geofence) sections.Add((GeofenceSection, geofence.Snapshot));
+        if (_devices?.Fraud is { } fraud) sections.Add((LocationFraudSection, fraud.Snapshot));
         WriteInt(writer, Magic);
         WriteInt(writer, sections.Count);
         foreach (var (name, snapshot) in sections)
@@ -137,9 +145,28 @@ internal sealed class TelemetryKeyedStage<TKey> : IKeyedOperator<Telemetry, Wind
                 case FreshnessSection when _freshness is not null:
                     _freshness.Restore(body);
                     break;
+                case GeofenceSection when _devices?.Geofence is { } geofence:
+                    RestoreSide(name, geofence.Restore, body.ToArray());
+                    break;
+                case LocationFraudSection when _devices?.Fraud is { } fraud:
+                    RestoreSide(name, fraud.Restore, body.ToArray());
+                    break;
             }
         }
         if (!windowRestored) throw new InvalidDataException("The keyed stage's snapshot has no window section.");
+    }
+
+    /// <summary>Restores a side operator; state that no longer fits (e.g. the fence file changed) starts afresh.</summary>
+    private void RestoreSide(string name, Action<ReadOnlySequence<byte>> restore, byte[] body)
+    {
+        try
+        {
+            restore(new ReadOnlySequence<byte>(body));
+        }
+        catch (InvalidDataException e)
+        {
+            _log?.Invoke($"{name} state not restored, it starts afresh: {e.Message}");
+        }
     }
 
     private static void WriteInt(IBufferWriter<byte> writer, int value)

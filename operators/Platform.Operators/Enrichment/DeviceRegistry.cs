@@ -8,7 +8,7 @@ namespace Platform.Operators.Enrichment;
 /// An immutable device table keyed by the interned device id. Built once (off the stream's threads)
 /// and swapped in whole by <see cref="RegistryHandle"/>; lookups never lock and never allocate.
 /// </summary>
-public sealed class DeviceRegistry
+public sealed partial class DeviceRegistry
 {
     private readonly FrozenDictionary<int, DeviceInfo> _rows;
 
@@ -49,20 +49,14 @@ public sealed class DeviceRegistry
         }
         var hasLow = reader.Header.ColNames.Contains("threshold_low");
         var hasHigh = reader.Header.ColNames.Contains("threshold_high");
-        var rows = new Dictionary<int, DeviceInfo>();
+        var rows = new RegistryRows(symbols);
         foreach (var row in reader)
         {
-            var device = symbols.Intern(row["device"].Span.ToString());
-            rows[device.Id] = new DeviceInfo
-            {
-                Owner = symbols.Intern(row["owner"].Span.ToString()),
-                Site = symbols.Intern(row["site"].Span.ToString()),
-                Model = symbols.Intern(row["model"].Span.ToString()),
-                ThresholdLow = hasLow ? ParseOptional(row["threshold_low"].Span, what, row.RowIndex) : double.NaN,
-                ThresholdHigh = hasHigh ? ParseOptional(row["threshold_high"].Span, what, row.RowIndex) : double.NaN,
-            };
+            rows.Add(row["device"].Span, row["owner"].Span, row["site"].Span, row["model"].Span,
+                hasLow ? ParseOptional(row["threshold_low"].Span, what, row.RowIndex) : double.NaN,
+                hasHigh ? ParseOptional(row["threshold_high"].Span, what, row.RowIndex) : double.NaN);
         }
-        return new DeviceRegistry(rows);
+        return rows.Build();
     }
 
     private static double ParseOptional(ReadOnlySpan<char> text, string what, int row)

@@ -9,11 +9,13 @@ namespace Platform.Operators.Enrichment;
 public sealed class RegistryHandle : IDisposable
 {
     private readonly Func<DeviceRegistry> _load;
-    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private int _refreshing; // 1 while a refresh loop runs
     private DeviceRegistry _current;
     private FileSystemWatcher? _watcher;
     private Timer? _timer;
     private long _version;
+    private int _requested;
+    private volatile bool _disposed;
 
     /// <summary>Loads the first table synchronously (a pipeline must not start without its registry).</summary>
     public RegistryHandle(Func<DeviceRegistry> load)
@@ -32,26 +34,46 @@ public sealed class RegistryHandle : IDisposable
     /// <summary>The last refresh failure, or null.</summary>
     public Exception? LastError { get; private set; }
 
-    /// <summary>Builds a new table off the calling thread and swaps it in; concurrent calls coalesce.</summary>
+    /// <summary>
+    /// Builds a new table off the calling thread and swaps it in. Calls during a load coalesce into one more
+    /// load after it, so a change that lands while a load is reading is never missed.
+    /// </summary>
     public async Task RefreshAsync()
     {
-        if (!await _refreshing.WaitAsync(0).ConfigureAwait(false)) return;
-        try
+        Interlocked.Exchange(ref _requested, 1);
+        while (true)
         {
-            var next = await Task.Run(_load).ConfigureAwait(false);
-            Volatile.Write(ref _current, next);
-            Interlocked.Increment(ref _version);
-            LastError = null;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            LastError = e;
-        }
-        finally
-        {
-            _refreshing.Release();
+            if (_disposed || Interlocked.CompareExchange(ref _refreshing, 1, 0) != 0) return;
+            try
+            {
+                while (Interlocked.Exchange(ref _requested, 0) == 1)
+                {
+                    try
+                    {
+                        var next = await Task.Run(_load).ConfigureAwait(false);
+                        Volatile.Write(ref _current, next);
+                        Interlocked.Increment(ref _version);
+                        LastError = null;
+                    }
+                    catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+                    {
+                        // The old table stays in force; a half-written file is read again at its next change event.
+                        LastError = e;
+                        Failed?.Invoke(e);
+                    }
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _refreshing, 0);
+            }
+            // A request that came after the loop's last check but before the release found the gate shut: take it now.
+            if (Volatile.Read(ref _requested) == 0) return;
         }
     }
+
+    /// <summary>Told about every failed refresh (the old table stays in force).</summary>
+    public Action<Exception>? Failed { get; set; }
 
     /// <summary>Refreshes whenever <paramref name="path"/> is rewritten.</summary>
     public void WatchFile(string path)
@@ -74,8 +96,8 @@ public sealed class RegistryHandle : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _disposed = true;
         _watcher?.Dispose();
         _timer?.Dispose();
-        _refreshing.Dispose();
     }
 }

@@ -50,7 +50,9 @@ public sealed class AlertHub : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(alert);
         Interlocked.Increment(ref _published);
         Feed.Publish(alert);
-        if (_notifications is null) return;
+        if (_notifications is not { } sink) return;
+        sink.Record(alert); // tables and topics get every alert, straight away, whatever the notification queue does
+        if (!sink.HasNotifiers) return;
         if (!_queue.Writer.TryWrite(alert)) Interlocked.Increment(ref _dropped);
     }
 

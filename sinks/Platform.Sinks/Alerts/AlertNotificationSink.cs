@@ -27,6 +27,7 @@ public sealed class AlertNotificationSink : IDisposable
     private readonly Counter<long> _sent;
     private readonly Counter<long> _suppressed;
     private readonly Counter<long> _failed;
+    private readonly IReadOnlyList<Recording.AlertRecorder> _recorders;
     private long _sentCount;
     private long _suppressedCount;
 
@@ -35,13 +36,16 @@ public sealed class AlertNotificationSink : IDisposable
     /// <param name="notifiers">The channels; each alert that passes goes to all of them.</param>
     /// <param name="clock">Time for the throttle; defaults to <see cref="TimeProvider.System"/>.</param>
     /// <param name="meter">Meter for the counters; null = one owned by the sink.</param>
-    public AlertNotificationSink(AlertNotificationOptions options, IEnumerable<IAlertNotifier> notifiers, TimeProvider? clock = null, Meter? meter = null)
+    /// <param name="recorders">Where every alert is kept before any filter or throttle (tables, topics); disposed with the sink.</param>
+    public AlertNotificationSink(AlertNotificationOptions options, IEnumerable<IAlertNotifier> notifiers, TimeProvider? clock = null, Meter? meter = null,
+        IEnumerable<Recording.AlertRecorder>? recorders = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(notifiers);
         options.Validate();
         _options = options;
         _notifiers = [.. notifiers];
+        _recorders = recorders is null ? [] : [.. recorders];
         _throttle = new AlertThrottle(options.Throttle, clock);
         _template = AlertTemplate.Parse(options.Template);
         _ownedMeter = meter is null ? new Meter(SinkInstruments.MeterName) : null;
@@ -85,5 +89,21 @@ public sealed class AlertNotificationSink : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _ownedMeter?.Dispose();
+    public void Dispose()
+    {
+        foreach (var r in _recorders) r.Dispose();
+        _ownedMeter?.Dispose();
+    }
+
+    /// <summary>The recorders (every alert, unthrottled).</summary>
+    public IReadOnlyList<Recording.AlertRecorder> Recorders => _recorders;
+
+    /// <summary>True when there is a channel to notify (else alerts are only recorded).</summary>
+    public bool HasNotifiers => _notifiers.Count > 0;
+
+    /// <summary>Hands <paramref name="alert"/> to every recorder, before any filter or throttle. Non-blocking.</summary>
+    public void Record(Alert alert)
+    {
+        foreach (var r in _recorders) r.Record(alert);
+    }
 }

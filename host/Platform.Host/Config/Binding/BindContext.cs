@@ -26,6 +26,9 @@ internal sealed class BindContext
     /// <summary>The runtime section, bound before the source and sinks so they can default to it.</summary>
     public RuntimeConfig Runtime { get; set; } = RuntimeConfig.Default;
 
+    /// <summary>The steps bound so far, in order (a step may depend on an earlier one, e.g. on key-by's fields).</summary>
+    public List<StepConfig> StepsSoFar { get; } = [];
+
     /// <summary>The errors so far.</summary>
     public IReadOnlyList<ConfigError> Errors => _errors;
 

@@ -106,7 +106,7 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
         _policy = options.LatePolicy;
         _retention = options.LatePolicy == LatePolicy.Update ? options.UpdateRetentionMs : 0;
         _arena = new SketchArena(options.SketchRelativeAccuracy, options.SketchMaxBuckets);
-        _store = new WindowStore();
+        _store = new WindowStore(keyOnly: spec.Kind == WindowKind.Session);
     }
 
     /// <summary>The options.</summary>
@@ -140,7 +140,7 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
     public int RetainedWindows { get; private set; }
 
     /// <summary>Approximate bytes of state (slots, map, heap, sketch buckets).</summary>
-    public long StateBytes => _store.FootprintBytes + _arena.BucketsReserved * sizeof(uint);
+    public long StateBytes => _store.FootprintBytes + _arena.BucketsReserved * sizeof(uint) + _arena.SpillTableBytes;
 
     /// <inheritdoc />
     public void OnRecords(ReadOnlySpan<TIn> input, IBatchOutput<WindowResult> output)
@@ -203,8 +203,9 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
                 ref var next = ref ring[(i + PrefetchDistance) & (RingSize - 1)];
                 if (next.ValidTime)
                 {
-                    // A slot found now stays valid for record i + d: nothing is freed while records are applied.
-                    next.Slot = _store.Find(next.Key, next.Start);
+                    // A candidate by hash alone (no slot touched yet); confirmed on the slot when the record is applied.
+                    // Nothing is freed while records are applied, so it cannot go stale in between.
+                    next.Slot = _store.FindCandidate(next.Key, next.Start);
                     if (next.Slot >= 0) _store.PrefetchSlot(next.Slot);
                 }
             }
@@ -225,7 +226,7 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
                 continue;
             }
 
-            var slot = cur.Slot >= 0 ? cur.Slot : _store.Find(cur.Key, cur.Start);
+            var slot = cur.Slot >= 0 && _store.Holds(cur.Slot, cur.Key, cur.Start) ? cur.Slot : _store.Find(cur.Key, cur.Start);
             if (slot < 0) slot = Create(cur.Key, cur.Start, end, SlotState.Open, end);
             ref var s = ref _store[slot];
             s.Stats.Add(v);

@@ -284,14 +284,21 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
     /// <summary>Fires the first <paramref name="n"/> entries of <see cref="_due"/>, in order.</summary>
     private void FireDue(int n, long watermark, IBatchOutput<WindowResult> output)
     {
+        var downstream = output as IKeyPrefetch;
         for (var i = 0; i < n; i++)
         {
             // Hundreds of thousands of cold slots: load each a few windows ahead, and its map entry (needed to free it) in between.
             if (i + 2 * PrefetchDistance < n) _store.PrefetchSlot(_due[i + 2 * PrefetchDistance].Slot);
-            if (i + PrefetchDistance < n && _kind != WindowKind.Session)
+            if (i + PrefetchDistance < n)
             {
-                ref readonly var ahead = ref _store[_due[i + PrefetchDistance].Slot];
-                _store.PrefetchMap(ahead.Key, ahead.Start);
+                ref readonly var entry = ref _due[i + PrefetchDistance];
+                if (_kind != WindowKind.Session)
+                {
+                    ref readonly var ahead = ref _store[entry.Slot];
+                    _store.PrefetchMap(ahead.Key, ahead.Start);
+                }
+                // The result's receiver (e.g. a per-key score over window results) loads its state of that key too.
+                downstream?.Prefetch(entry.Key);
             }
 
             var slot = _due[i].Slot;

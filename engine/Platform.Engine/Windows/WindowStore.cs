@@ -67,6 +67,8 @@ internal sealed class WindowStore
         {
             slot = _freeHead;
             _freeHead = _slots[slot].Next;
+            // The next window to open takes that slot: start loading it now (freed slots go cold between windows).
+            if (_freeHead >= 0) PrefetchSlot(_freeHead);
         }
         else
         {
@@ -87,7 +89,8 @@ internal sealed class WindowStore
     {
         ref var s = ref _slots[slot];
         s.Sketch.Clear(arena);
-        s = default;
+        // Allocate zeroes the whole slot when it is taken again; a free slot needs only these.
+        s.State = SlotState.Free;
         s.HeapPos = -1;
         s.Next = _freeHead;
         _freeHead = slot;

@@ -38,4 +38,19 @@ public class KeyedTableTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(49_995_000, sum);
     }
+
+    [Fact]
+    public void Key_zero_is_kept_like_any_other_key()
+    {
+        var table = new KeyedTable<long>(capacity: 4);
+        Assert.False(table.TryGet(0, out _));
+        table.GetOrAdd(0) = 7;
+        for (long k = 1; k < 100; k++) table.GetOrAdd(k) = k; // grows past the zero key
+        table.GetOrAdd(0) += 1;
+        Assert.True(table.TryGet(0, out var zero));
+        Assert.Equal(8, zero);
+        Assert.Equal(100, table.Count);
+        Assert.True(table.TryGet(99, out var last));
+        Assert.Equal(99, last);
+    }
 }

@@ -16,13 +16,15 @@ namespace Platform.Engine.Aggregates;
 /// <para><b>Small sketches.</b> The first <see cref="InlineCapacity"/> values are kept as they are, in the struct;
 /// the fifth moves them all into buckets. Until then quantiles are exact (nearest rank), which is within any α, and
 /// the sketch touches no arena memory: most windows of a keyed job with many keys hold only a few values.</para>
-/// The inline values share their bytes with the bucket ranges (a sketch uses one or the other), so the struct is 80 bytes.
+/// <para><b>36 bytes.</b> A spilled sketch keeps its bucket ranges and zero count in the arena
+/// (<see cref="SpilledSketch"/>, by index) and only that index and its value count in the struct, over the bytes the
+/// inline values used. Keyed state pays for the bucket bookkeeping only where a window has more than four values.</para>
 /// The counts live in a <see cref="SketchArena"/>, which every
 /// call takes and which must be the same for a sketch's whole life (and for both sides of a merge).
 /// A sketch with <c>k</c> distinct buckets uses a block of 8 … 2k buckets of 4 bytes. Call <see cref="Clear"/>
 /// to return the storage. Counts per bucket are 32-bit.
 /// </remarks>
-[StructLayout(LayoutKind.Explicit)]
+[StructLayout(LayoutKind.Explicit, Pack = 4, Size = 36)]
 public struct QuantileSketch
 {
     /// <summary>Default α: 1 %.</summary>
@@ -37,13 +39,13 @@ public struct QuantileSketch
     /// <summary><see cref="InlineCount"/> once the values are in buckets.</summary>
     internal const byte Spilled = byte.MaxValue;
 
-    // Positive, Negative and ZeroCount mean something only once spilled; Inline only before (it overlays Positive).
-    [FieldOffset(0)] internal BucketStore Positive;
-    [FieldOffset(32)] internal BucketStore Negative;
-    [FieldOffset(64)] internal long ZeroCount;
+    // Inline holds the values until the sketch spills; after that, the same bytes hold the arena index of its bucket
+    // ranges and the number of values added.
     [FieldOffset(0)] internal InlineValues Inline;
+    [FieldOffset(0)] internal int SpillIndex;
+    [FieldOffset(8)] internal long SpilledCount;
     /// <summary>Values held in <see cref="Inline"/> (0 … <see cref="InlineCapacity"/>), or <see cref="Spilled"/>.</summary>
-    [FieldOffset(72)] internal byte InlineCount;
+    [FieldOffset(32)] internal byte InlineCount;
 
     /// <summary>Four doubles in the struct.</summary>
     [InlineArray(InlineCapacity)]
@@ -56,13 +58,25 @@ public struct QuantileSketch
     internal readonly bool IsInline => InlineCount != Spilled;
 
     /// <summary>Number of values added.</summary>
-    public readonly long Count => IsInline ? InlineCount : Positive.Count + Negative.Count + ZeroCount;
+    public readonly long Count => IsInline ? InlineCount : SpilledCount;
 
     /// <summary>Distinct non-empty bucket range lengths (positive + negative + zero), a measure of its size.</summary>
-    public readonly int BucketSpan => IsInline ? 0 : Positive.BucketSpan + Negative.BucketSpan + (ZeroCount > 0 ? 1 : 0);
+    public readonly int BucketSpan(SketchArena arena)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        if (IsInline) return 0;
+        ref readonly var b = ref arena.Spill(SpillIndex);
+        return b.Positive.BucketSpan + b.Negative.BucketSpan + (b.ZeroCount > 0 ? 1 : 0);
+    }
 
     /// <summary>Arena buckets this sketch holds (blocks including headroom).</summary>
-    public readonly int ReservedBuckets => IsInline ? 0 : Positive.Capacity + Negative.Capacity;
+    public readonly int ReservedBuckets(SketchArena arena)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        if (IsInline) return 0;
+        ref readonly var b = ref arena.Spill(SpillIndex);
+        return b.Positive.Capacity + b.Negative.Capacity;
+    }
 
     /// <summary>Adds a finite value (NaN and infinities are ignored).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -75,36 +89,60 @@ public struct QuantileSketch
         }
 
         if (InlineCount == InlineCapacity) Spill(arena);
-        AddToBuckets(arena, value);
+        if (AddToBuckets(arena, ref arena.Spill(SpillIndex), value)) SpilledCount++;
     }
 
-    /// <summary>Moves the inline values into buckets; from now on every value goes there.</summary>
+    /// <summary>Moves the inline values into buckets (an arena entry); from now on every value goes there.</summary>
     private void Spill(SketchArena arena)
     {
         var values = Inline;
         var n = InlineCount;
-        Positive = default;
-        Negative = default;
-        ZeroCount = 0;
+        BecomeSpilled(arena);
+        ref var b = ref arena.Spill(SpillIndex);
+        for (var i = 0; i < n; i++) AddToBuckets(arena, ref b, values[i]);
+        SpilledCount = n;
+    }
+
+    /// <summary>Takes an empty arena entry for the buckets (restore, spill); the sketch then counts 0 values.</summary>
+    internal ref SpilledSketch BecomeSpilled(SketchArena arena)
+    {
+        this = default;
+        SpillIndex = arena.AllocateSpill();
         InlineCount = Spilled;
-        for (var i = 0; i < n; i++) AddToBuckets(arena, values[i]);
+        return ref arena.Spill(SpillIndex);
+    }
+
+    /// <summary>Sets <see cref="Count"/> of a spilled sketch from its buckets (after a restore filled them).</summary>
+    internal void Recount(SketchArena arena)
+    {
+        ref readonly var b = ref arena.Spill(SpillIndex);
+        SpilledCount = b.Positive.Count + b.Negative.Count + b.ZeroCount;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void AddToBuckets(SketchArena arena, double value)
+    private static bool AddToBuckets(SketchArena arena, ref SpilledSketch b, double value)
     {
         if (value > 0)
         {
-            if (value <= double.MaxValue) Positive.Add(arena, arena.IndexOf(value), 1);
+            if (value > double.MaxValue) return false;
+            b.Positive.Add(arena, arena.IndexOf(value), 1);
+            return true;
         }
-        else if (value < 0)
+
+        if (value < 0)
         {
-            if (value >= double.MinValue) Negative.Add(arena, arena.IndexOf(-value), 1);
+            if (value < double.MinValue) return false;
+            b.Negative.Add(arena, arena.IndexOf(-value), 1);
+            return true;
         }
-        else if (value == 0)
+
+        if (value == 0)
         {
-            ZeroCount++;
+            b.ZeroCount++;
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>Adds every value of <paramref name="other"/> (same arena); the result is the sketch of the union.</summary>
@@ -117,9 +155,13 @@ public struct QuantileSketch
         }
 
         if (IsInline) Spill(arena);
-        Positive.Merge(arena, other.Positive);
-        Negative.Merge(arena, other.Negative);
-        ZeroCount += other.ZeroCount;
+        // Entries are by index: a reference into the arena's table is taken only after any allocation above.
+        ref var mine = ref arena.Spill(SpillIndex);
+        ref readonly var theirs = ref arena.Spill(other.SpillIndex);
+        mine.Positive.Merge(arena, theirs.Positive);
+        mine.Negative.Merge(arena, theirs.Negative);
+        mine.ZeroCount += theirs.ZeroCount;
+        SpilledCount += other.SpilledCount;
     }
 
     /// <summary>The nearest-rank <paramref name="q"/>-quantile (0 ≤ q ≤ 1) within the relative accuracy; NaN when empty.</summary>
@@ -153,12 +195,15 @@ public struct QuantileSketch
         long seen = 0;
         var target = RankOf(qs[0], n);
         var data = arena.Data;
+        ref readonly var b = ref arena.Spill(SpillIndex);
+        ref readonly var negative = ref b.Negative;
+        ref readonly var positive = ref b.Positive;
 
-        if (Negative.Count > 0)
+        if (negative.Count > 0)
         {
-            for (var i = Negative.Hi; i >= Negative.Lo && next < qs.Length; i--)
+            for (var i = negative.Hi; i >= negative.Lo && next < qs.Length; i--)
             {
-                seen += data[Negative.Offset + i - Negative.Base];
+                seen += data[negative.Offset + i - negative.Base];
                 while (next < qs.Length && target < seen)
                 {
                     results[next] = -arena.ValueOf(i);
@@ -167,18 +212,18 @@ public struct QuantileSketch
             }
         }
 
-        seen += ZeroCount;
+        seen += b.ZeroCount;
         while (next < qs.Length && target < seen)
         {
             results[next] = 0;
             if (++next < qs.Length) target = RankOf(qs[next], n);
         }
 
-        if (Positive.Count > 0)
+        if (positive.Count > 0)
         {
-            for (var i = Positive.Lo; i <= Positive.Hi && next < qs.Length; i++)
+            for (var i = positive.Lo; i <= positive.Hi && next < qs.Length; i++)
             {
-                seen += data[Positive.Offset + i - Positive.Base];
+                seen += data[positive.Offset + i - positive.Base];
                 while (next < qs.Length && target < seen)
                 {
                     results[next] = arena.ValueOf(i);
@@ -209,8 +254,11 @@ public struct QuantileSketch
     {
         if (!IsInline)
         {
-            Positive.Clear(arena);
-            Negative.Clear(arena);
+            ref var b = ref arena.Spill(SpillIndex);
+            b.Positive.Clear(arena);
+            b.Negative.Clear(arena);
+            b.ZeroCount = 0;
+            arena.FreeSpill(SpillIndex);
         }
 
         this = default;

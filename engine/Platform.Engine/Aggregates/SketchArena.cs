@@ -16,6 +16,10 @@ public sealed class SketchArena
     private const int MinBlockShift = 3;
 
     private readonly int[][] _free;
+    private SpilledSketch[] _spills = new SpilledSketch[64];
+    private int _spillsUsed;
+    private int[] _spillFree = new int[16];
+    private int _spillFreeCount;
     private readonly int[] _freeCount;
     private uint[] _data;
     private int _used;
@@ -93,6 +97,32 @@ public sealed class SketchArena
         return offset;
     }
 
+    /// <summary>Spilled sketches now (each holds an entry of bucket bookkeeping here).</summary>
+    public int SpilledSketches => _spillsUsed - _spillFreeCount;
+
+    /// <summary>Bytes of the spilled sketches' bookkeeping table.</summary>
+    public long SpillTableBytes => (long)_spills.Length * Unsafe.SizeOf<SpilledSketch>();
+
+    /// <summary>The bucket ranges of spilled sketch <paramref name="index"/> (valid until the next <see cref="AllocateSpill"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ref SpilledSketch Spill(int index) => ref _spills[index];
+
+    /// <summary>Takes an empty entry for a sketch that spills.</summary>
+    internal int AllocateSpill()
+    {
+        if (_spillFreeCount > 0) return _spillFree[--_spillFreeCount];
+        if (_spillsUsed == _spills.Length) Array.Resize(ref _spills, _spills.Length * 2);
+        return _spillsUsed++;
+    }
+
+    /// <summary>Returns an entry whose buckets were cleared.</summary>
+    internal void FreeSpill(int index)
+    {
+        _spills[index] = default;
+        if (_spillFreeCount == _spillFree.Length) Array.Resize(ref _spillFree, _spillFree.Length * 2);
+        _spillFree[_spillFreeCount++] = index;
+    }
+
     /// <summary>Returns a block; the caller has zeroed it.</summary>
     internal void Free(int offset, int capacity)
     {
@@ -101,4 +131,12 @@ public sealed class SketchArena
         if (_freeCount[c] == _free[c].Length) Array.Resize(ref _free[c], _free[c].Length * 2);
         _free[c][_freeCount[c]++] = offset;
     }
+}
+
+/// <summary>The bucket bookkeeping of a sketch that holds more than its inline values: both signs' runs and the zeros.</summary>
+internal struct SpilledSketch
+{
+    public BucketStore Positive;
+    public BucketStore Negative;
+    public long ZeroCount;
 }

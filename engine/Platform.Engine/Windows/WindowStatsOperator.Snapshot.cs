@@ -56,18 +56,21 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue>
             w.F64(s.Stats.Max);
             w.F64(s.Stats.Mean);
             w.F64(s.Stats.M2);
-            w.I64(s.Sketch.ZeroCount);
-            w.U8(s.Sketch.InlineCount);
             if (s.Sketch.IsInline)
             {
+                w.I64(0); // zeros are counted apart only once spilled
+                w.U8(s.Sketch.InlineCount);
                 for (var v = 0; v < s.Sketch.InlineCount; v++) w.F64(s.Sketch.Inline[v]);
                 w.I32(0); // no bucket runs
                 w.I32(0);
             }
             else
             {
-                WriteStore(ref w, in s.Sketch.Positive);
-                WriteStore(ref w, in s.Sketch.Negative);
+                ref readonly var buckets = ref _arena.Spill(s.Sketch.SpillIndex);
+                w.I64(buckets.ZeroCount);
+                w.U8(s.Sketch.InlineCount);
+                WriteStore(ref w, in buckets.Positive);
+                WriteStore(ref w, in buckets.Negative);
             }
         }
     }
@@ -150,8 +153,7 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue>
             }
             else
             {
-                s.Sketch.InlineCount = QuantileSketch.Spilled;
-                s.Sketch.ZeroCount = zeros;
+                s.Sketch.BecomeSpilled(_arena).ZeroCount = zeros;
             }
 
             if (s.Sketch.IsInline)
@@ -160,8 +162,10 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue>
             }
             else
             {
-                ReadStore(ref r, ref s.Sketch.Positive);
-                ReadStore(ref r, ref s.Sketch.Negative);
+                // By index: reading a run may grow the bucket data, never the table of spilled sketches.
+                ReadStore(ref r, ref _arena.Spill(s.Sketch.SpillIndex).Positive);
+                ReadStore(ref r, ref _arena.Spill(s.Sketch.SpillIndex).Negative);
+                s.Sketch.Recount(_arena);
             }
             if (state == SlotState.Open)
             {

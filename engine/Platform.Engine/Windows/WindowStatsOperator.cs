@@ -106,7 +106,7 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
         _policy = options.LatePolicy;
         _retention = options.LatePolicy == LatePolicy.Update ? options.UpdateRetentionMs : 0;
         _arena = new SketchArena(options.SketchRelativeAccuracy, options.SketchMaxBuckets);
-        _store = new WindowStore();
+        _store = new WindowStore(keyOnly: spec.Kind == WindowKind.Session);
     }
 
     /// <summary>The options.</summary>
@@ -140,7 +140,7 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
     public int RetainedWindows { get; private set; }
 
     /// <summary>Approximate bytes of state (slots, map, heap, sketch buckets).</summary>
-    public long StateBytes => _store.FootprintBytes + _arena.BucketsReserved * sizeof(uint);
+    public long StateBytes => _store.FootprintBytes + _arena.BucketsReserved * sizeof(uint) + _arena.SpillTableBytes;
 
     /// <inheritdoc />
     public void OnRecords(ReadOnlySpan<TIn> input, IBatchOutput<WindowResult> output)
@@ -203,8 +203,9 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
                 ref var next = ref ring[(i + PrefetchDistance) & (RingSize - 1)];
                 if (next.ValidTime)
                 {
-                    // A slot found now stays valid for record i + d: nothing is freed while records are applied.
-                    next.Slot = _store.Find(next.Key, next.Start);
+                    // A candidate by hash alone (no slot touched yet); confirmed on the slot when the record is applied.
+                    // Nothing is freed while records are applied, so it cannot go stale in between.
+                    next.Slot = _store.FindCandidate(next.Key, next.Start);
                     if (next.Slot >= 0) _store.PrefetchSlot(next.Slot);
                 }
             }
@@ -225,7 +226,7 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
                 continue;
             }
 
-            var slot = cur.Slot >= 0 ? cur.Slot : _store.Find(cur.Key, cur.Start);
+            var slot = cur.Slot >= 0 && _store.Holds(cur.Slot, cur.Key, cur.Start) ? cur.Slot : _store.Find(cur.Key, cur.Start);
             if (slot < 0) slot = Create(cur.Key, cur.Start, end, SlotState.Open, end);
             ref var s = ref _store[slot];
             s.Stats.Add(v);
@@ -283,14 +284,21 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
     /// <summary>Fires the first <paramref name="n"/> entries of <see cref="_due"/>, in order.</summary>
     private void FireDue(int n, long watermark, IBatchOutput<WindowResult> output)
     {
+        var downstream = output as IKeyPrefetch;
         for (var i = 0; i < n; i++)
         {
             // Hundreds of thousands of cold slots: load each a few windows ahead, and its map entry (needed to free it) in between.
             if (i + 2 * PrefetchDistance < n) _store.PrefetchSlot(_due[i + 2 * PrefetchDistance].Slot);
-            if (i + PrefetchDistance < n && _kind != WindowKind.Session)
+            if (i + PrefetchDistance < n)
             {
-                ref readonly var ahead = ref _store[_due[i + PrefetchDistance].Slot];
-                _store.PrefetchMap(ahead.Key, ahead.Start);
+                ref readonly var entry = ref _due[i + PrefetchDistance];
+                if (_kind != WindowKind.Session)
+                {
+                    ref readonly var ahead = ref _store[entry.Slot];
+                    _store.PrefetchMap(ahead.Key, ahead.Start);
+                }
+                // The result's receiver (e.g. a per-key score over window results) loads its state of that key too.
+                downstream?.Prefetch(entry.Key);
             }
 
             var slot = _due[i].Slot;

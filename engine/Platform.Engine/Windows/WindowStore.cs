@@ -10,14 +10,22 @@ namespace Platform.Engine.Windows;
 /// of live slots ordered by (DueAt, Key) for firing and purging. Storage only grows to the peak working set and
 /// is reused afterwards: the steady state allocates nothing.
 /// </summary>
+/// <remarks>
+/// A map entry is 8 bytes: the slot and the full 32-bit hash of (key, tag). The key and tag themselves are the
+/// slot's (<see cref="WindowSlot.Key"/>, and <see cref="WindowSlot.Start"/> unless the store is keyed by key alone, as
+/// sessions are), so a hit is confirmed on the slot, which the caller touches next anyway. With 2 entries per live
+/// slot that is 16 bytes per window instead of 48.
+/// </remarks>
 internal sealed class WindowStore
 {
     private struct MapEntry
     {
-        public long A;
-        public long B;
         public int SlotPlusOne; // 0: empty
+        public int Hash;
     }
+
+    /// <summary>Map tags are not window starts: one entry per key (sessions), confirmed on the key alone.</summary>
+    private readonly bool _keyOnly;
 
     private WindowSlot[] _slots;
     private int _slotsUsed;
@@ -29,8 +37,9 @@ internal sealed class WindowStore
     private int _heapCount;
     private long[] _sortKeys = [];
 
-    public WindowStore(int initialCapacity = 1024)
+    public WindowStore(int initialCapacity = 1024, bool keyOnly = false)
     {
+        _keyOnly = keyOnly;
         initialCapacity = Math.Max(16, initialCapacity);
         _slots = new WindowSlot[initialCapacity];
         _heap = new HeapEntry[initialCapacity];
@@ -58,6 +67,8 @@ internal sealed class WindowStore
         {
             slot = _freeHead;
             _freeHead = _slots[slot].Next;
+            // The next window to open takes that slot: start loading it now (freed slots go cold between windows).
+            if (_freeHead >= 0) PrefetchSlot(_freeHead);
         }
         else
         {
@@ -78,7 +89,8 @@ internal sealed class WindowStore
     {
         ref var s = ref _slots[slot];
         s.Sketch.Clear(arena);
-        s = default;
+        // Allocate zeroes the whole slot when it is taken again; a free slot needs only these.
+        s.State = SlotState.Free;
         s.HeapPos = -1;
         s.Next = _freeHead;
         _freeHead = slot;
@@ -118,7 +130,7 @@ internal sealed class WindowStore
     // ---- map ----
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Hash(long a, long b)
+    internal static int Hash(long a, long b)
     {
         var h = (ulong)a * 0x9E3779B97F4A7C15UL ^ (ulong)b * 0xC2B2AE3D27D4EB4FUL;
         h ^= h >> 33;
@@ -127,17 +139,45 @@ internal sealed class WindowStore
         return (int)h;
     }
 
+    /// <summary>True when <paramref name="slot"/> is the one mapped from (a, b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Holds(int slot, long a, long b)
+    {
+        ref var s = ref _slots[slot];
+        return s.Key == a && (_keyOnly || s.Start == b);
+    }
+
     /// <summary>The slot of (a, b), or −1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(long a, long b)
     {
         var map = _map;
-        var i = Hash(a, b) & _mapMask;
+        var h = Hash(a, b);
+        var i = h & _mapMask;
         while (true)
         {
             ref var e = ref map[i];
             if (e.SlotPlusOne == 0) return -1;
-            if (e.A == a && e.B == b) return e.SlotPlusOne - 1;
+            if (e.Hash == h && Holds(e.SlotPlusOne - 1, a, b)) return e.SlotPlusOne - 1;
+            i = (i + 1) & _mapMask;
+        }
+    }
+
+    /// <summary>
+    /// The first slot whose map entry has the hash of (a, b), without touching any slot: the slot of (a, b) unless
+    /// another key shares the 32-bit hash (confirm with <see cref="Holds"/>); −1 when (a, b) is absent.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FindCandidate(long a, long b)
+    {
+        var map = _map;
+        var h = Hash(a, b);
+        var i = h & _mapMask;
+        while (true)
+        {
+            ref var e = ref map[i];
+            if (e.SlotPlusOne == 0) return -1;
+            if (e.Hash == h) return e.SlotPlusOne - 1;
             i = (i + 1) & _mapMask;
         }
     }
@@ -146,20 +186,20 @@ internal sealed class WindowStore
     public void Set(long a, long b, int slot)
     {
         if ((_mapCount + 1) * 2 > _map.Length) GrowMap();
-        var i = Hash(a, b) & _mapMask;
+        var h = Hash(a, b);
+        var i = h & _mapMask;
         while (true)
         {
             ref var e = ref _map[i];
             if (e.SlotPlusOne == 0)
             {
-                e.A = a;
-                e.B = b;
                 e.SlotPlusOne = slot + 1;
+                e.Hash = h;
                 _mapCount++;
                 return;
             }
 
-            if (e.A == a && e.B == b)
+            if (e.Hash == h && Holds(e.SlotPlusOne - 1, a, b))
             {
                 e.SlotPlusOne = slot + 1;
                 return;
@@ -169,15 +209,16 @@ internal sealed class WindowStore
         }
     }
 
-    /// <summary>Removes (a, b); false when absent.</summary>
+    /// <summary>Removes (a, b); false when absent. The slot must still hold (a, b).</summary>
     public bool Remove(long a, long b)
     {
-        var i = Hash(a, b) & _mapMask;
+        var h = Hash(a, b);
+        var i = h & _mapMask;
         while (true)
         {
             ref var e = ref _map[i];
             if (e.SlotPlusOne == 0) return false;
-            if (e.A == a && e.B == b) break;
+            if (e.Hash == h && Holds(e.SlotPlusOne - 1, a, b)) break;
             i = (i + 1) & _mapMask;
         }
 
@@ -189,7 +230,7 @@ internal sealed class WindowStore
             j = (j + 1) & _mapMask;
             ref var e = ref _map[j];
             if (e.SlotPlusOne == 0) break;
-            var home = Hash(e.A, e.B) & _mapMask;
+            var home = e.Hash & _mapMask;
             // Move e into the hole when its home is not cyclically in (hole, j].
             var dist = (j - home) & _mapMask;
             var holeDist = (j - hole) & _mapMask;
@@ -210,9 +251,13 @@ internal sealed class WindowStore
         var old = _map;
         _map = new MapEntry[old.Length * 2];
         _mapMask = _map.Length - 1;
-        _mapCount = 0;
         foreach (ref readonly var e in old.AsSpan())
-            if (e.SlotPlusOne != 0) Set(e.A, e.B, e.SlotPlusOne - 1);
+        {
+            if (e.SlotPlusOne == 0) continue;
+            var i = e.Hash & _mapMask;
+            while (_map[i].SlotPlusOne != 0) i = (i + 1) & _mapMask;
+            _map[i] = e;
+        }
     }
 
     // ---- heap of (DueAt, Key) ----

@@ -16,7 +16,7 @@ internal static class BenchCommand
     public static Command Create(Func<BenchSettings, BenchRegistry> registryFor)
     {
         var workload = new Argument<string>("workload") { Description = "iot-anomaly, parse, nexmark, latency, scaling, or all.", DefaultValueFactory = _ => "iot-anomaly" };
-        var events = new Option<long>("--events") { Description = "Telemetry lines for iot-anomaly (default 10,000,000; 500,000 with --quick). The input is held in memory (~245 B a line)." };
+        var events = new Option<long>("--events") { Description = "Telemetry lines for iot-anomaly (default 10,000,000; 500,000 with --quick). The input (~245 B a line) is generated into a temporary file and streamed from it." };
         var quick = new Option<bool>("--quick") { Description = "Small inputs: the whole run in under a minute (smoke check)." };
         var json = new Option<FileInfo?>("--json") { Description = "Write {\"results\":[…]} to this file." };
         var plot = new Option<FileInfo?>("--plot") { Description = "Write a bar chart (PNG) of records/s per engine per workload (bench project only)." };

@@ -1,4 +1,3 @@
-using Platform.Connectors.Memory;
 using Platform.Engine.Batching;
 using Platform.Engine.Contracts;
 using Platform.Engine.Records;
@@ -9,7 +8,7 @@ using Platform.Formats;
 
 namespace Platform.Host.Benchmarks;
 
-/// <summary>The iot-anomaly job on Platform: memory source → parse → key by device×sensor → windows + z-score → digest sink.</summary>
+/// <summary>The iot-anomaly job on Platform: block source (memory or page cache) → parse → key by device×sensor → windows + z-score → digest sink.</summary>
 public sealed class PlatformIotEngine : IIotEngine
 {
     /// <summary>Records per batch.</summary>
@@ -34,7 +33,7 @@ public sealed class PlatformIotEngine : IIotEngine
             EventTime = new Engine.Time.EventTimeOptions { AllowedLateness = TimeSpan.FromMilliseconds(job.AllowedLatenessMs) },
         };
         var result = await Pipeline.Create("iot-anomaly", options)
-            .From(new MemoryChunkSource(blocks, "bench-memory"))
+            .From(new BenchBlockSource(blocks, "bench-memory"))
             .Parse(new TelemetryNdjsonParser(symbols))
             .KeyBy(default(TelemetrySensorKey))
             .Process(() => new WindowZScoreOperator(job), "windows+zscore")

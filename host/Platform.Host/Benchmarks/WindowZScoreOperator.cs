@@ -24,7 +24,7 @@ public struct ScoredWindow
 /// (<see cref="ZScoreState"/>) before they leave. Single-threaded, one instance per keyed worker.
 /// Steady state allocates nothing but table growth for new keys.
 /// </summary>
-public sealed class WindowZScoreOperator : IKeyedOperator<Telemetry, ScoredWindow>, IBatchOutput<WindowResult>
+public sealed class WindowZScoreOperator : IKeyedOperator<Telemetry, ScoredWindow>, IBatchOutput<WindowResult>, IKeyPrefetch
 {
     private readonly WindowStatsOperator<Telemetry, TelemetrySensorKey, TelemetryEventTime, TelemetryValue> _windows;
     private readonly KeyedTable<ZScoreState> _history = new();
@@ -68,6 +68,9 @@ public sealed class WindowZScoreOperator : IKeyedOperator<Telemetry, ScoredWindo
         var scored = new ScoredWindow { Window = record, Z = z, Alert = ZScoreState.IsAlert(z, _threshold) };
         _out!.Emit(in scored);
     }
+
+    /// <summary>Starts loading a key's history while the window operator fires the windows before it.</summary>
+    void IKeyPrefetch.Prefetch(long key) => _history.Prefetch(key);
 
     /// <inheritdoc />
     public void Snapshot(IBufferWriter<byte> writer) => _windows.Snapshot(writer);

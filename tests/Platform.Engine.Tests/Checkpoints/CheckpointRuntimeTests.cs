@@ -114,7 +114,8 @@ public sealed class CheckpointRuntimeTests : IDisposable
         using var stop = new CancellationTokenSource();
         var slow = new ResumableLinesSource(lines, delayPerChunk: TimeSpan.FromMilliseconds(2));
         var running = Build(slow, Options(everyChunks: 0), 2, sink).Start(stop.Token);
-        await Task.Delay(150, TestContext.Current.CancellationToken);
+        // Stop once the source has read something (a fixed delay could end before the first read on a loaded machine).
+        while (slow.PositionOf(0) == 0) await Task.Delay(10, TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await running.Completion;
 

@@ -40,22 +40,7 @@ internal static class KafkaRun
         }
         await using var owned = assembly;
         var group = assembly.Group;
-        var port = request.HttpPort ?? config.Http.Port;
-        var http = port != 0 ? new PlatformHttpServer(new PlatformHttpServerOptions { Port = port }) : null;
-        if (http is not null)
-        {
-            try
-            {
-                await http.StartAsync();
-                console.MarkupLine($"[grey]health and metrics on {Markup.Escape(http.Address.ToString())}[/]");
-            }
-            catch (IOException e)
-            {
-                console.MarkupLine($"[yellow]health and metrics are off: port {port} is not available ({Markup.Escape(e.Message)})[/]");
-                await http.DisposeAsync();
-                http = null;
-            }
-        }
+        var http = await RunCommand.StartHealthEndpointsAsync(request.HttpPort ?? config.Http.Port, console);
         await using var httpLifetime = http;
         using var timer = request.Duration is { } limit ? new Timer(_ => signals.RequestStop(), null, limit, Timeout.InfiniteTimeSpan) : null;
         using var abort = signals.Abort.Register(() => _ = group.KillAsync());

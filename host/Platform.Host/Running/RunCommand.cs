@@ -114,23 +114,7 @@ internal static class RunCommand
         // Only with a tracing section is OpenTelemetry loaded at all.
         using var tracing = config.Tracing is null ? null : (IDisposable?)TracingSetup.Start(config.Tracing);
         if (tracing is not null) console.MarkupLine($"[grey]tracing to {Markup.Escape(config.Tracing!.Endpoint)} ({config.Tracing.Protocol})[/]");
-        var port = request.HttpPort ?? config.Http.Port;
-        var http = port != 0 ? new PlatformHttpServer(new PlatformHttpServerOptions { Port = port }) : null;
-        if (http is not null)
-        {
-            try
-            {
-                await http.StartAsync();
-                console.MarkupLine($"[grey]health and metrics on {Markup.Escape(http.Address.ToString())}[/]");
-            }
-            catch (IOException e)
-            {
-                // A busy port must not stop the pipeline: run without the endpoints and say so.
-                console.MarkupLine($"[yellow]health and metrics are off: port {port} is not available ({Markup.Escape(e.Message)})[/]");
-                await http.DisposeAsync();
-                http = null;
-            }
-        }
+        var http = await StartHealthEndpointsAsync(request.HttpPort ?? config.Http.Port, console);
 
         await using var httpLifetime = http;
         Dashboard.DashboardEndpoints? dashboard = null;
@@ -263,6 +247,26 @@ internal static class RunCommand
     }
 
     /// <summary>Posts the run report when the YAML has <c>run-report</c>; a failure is reported, never fatal.</summary>
+    /// <summary>Starts /health and /metrics on the loopback port (0 = off); null when off or the port is busy.</summary>
+    internal static async Task<PlatformHttpServer?> StartHealthEndpointsAsync(int port, IAnsiConsole console)
+    {
+        if (port == 0) return null;
+        var http = new PlatformHttpServer(new PlatformHttpServerOptions { Port = port });
+        try
+        {
+            await http.StartAsync();
+            console.MarkupLine($"[grey]health and metrics on {Markup.Escape(http.Address.ToString())}[/]");
+            return http;
+        }
+        catch (IOException e)
+        {
+            // A busy port must not stop the pipeline: run without the endpoints and say so.
+            console.MarkupLine($"[yellow]health and metrics are off: port {port} is not available ({Markup.Escape(e.Message)})[/]");
+            await http.DisposeAsync();
+            return null;
+        }
+    }
+
     private static async Task ReportAsync(PipelineConfig config, RunTotals totals, DateTimeOffset start, RunStatus status, string sourceName, string? message, HttpClient http, IAnsiConsole console)
     {
         if (config.RunReport is not { } target) return;

@@ -120,6 +120,7 @@ public static class KafkaBench
         foreach (var engine in settings.Engines)
         {
             var jit = System.Runtime.JitInfo.GetCompilationTime();
+            var methods = System.Runtime.JitInfo.GetCompiledMethodCount();
             var cpu = CpuSeconds();
             var (description, elapsed, output, outputTopic) = engine switch
             {
@@ -130,6 +131,7 @@ public static class KafkaBench
             };
             var spent = CpuSeconds() - cpu;
             var compiling = System.Runtime.JitInfo.GetCompilationTime() - jit;
+            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - methods;
             string? problem = null;
             if (check)
             {
@@ -143,7 +145,7 @@ public static class KafkaBench
             }
             var r = new KafkaEngineResult(engine, description, elapsed, spent, output, problem) { JitTime = compiling };
             results.Add(r);
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Engine}: {r.Elapsed.TotalSeconds:0.00} s, {r.CpuSeconds:0.00} CPU s ({r.JitTime.TotalSeconds:0.00} s of it compiling), {r.Output:N0} output messages, {r.Problem ?? (check ? "output correct" : "not checked")}"));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Engine}: {r.Elapsed.TotalSeconds:0.00} s, {r.CpuSeconds:0.00} CPU s ({compiled:N0} methods compiled, {r.JitTime.TotalSeconds:0.00} s), {r.Output:N0} output messages, {r.Problem ?? (check ? "output correct" : "not checked")}"));
         }
 
         (string, TimeSpan, long, string) Raw((TimeSpan Elapsed, long Output) run) =>
@@ -225,7 +227,7 @@ public sealed record KafkaBenchSettings
     public int Rounds { get; init; } = 3;
 
     /// <summary>Warm-up rounds, each followed by a wait for the tiering compiler to go quiet.</summary>
-    public int WarmupRounds { get; init; } = 2;
+    public int WarmupRounds { get; init; } = 3;
 
     /// <summary>Engines, in the order they run.</summary>
     public IReadOnlyList<string> Engines { get; init; } = ["raw", "platform", "streamiz"];

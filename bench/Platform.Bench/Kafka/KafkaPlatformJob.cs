@@ -56,7 +56,7 @@ internal static class KafkaPlatformJob
         var parsed = clock.Elapsed;
         await group.StopAsync(); // final checkpoint per partition: sinks flushed, offsets committed
         clock.Stop();
-        var diagnostics = $"poll thread: {group.MessagesPolled:N0} messages in {group.ChunksHandedOff:N0} chunks, {(double)group.ConsumeTicks / Stopwatch.Frequency:0.00} s in Consume, " +
+        var diagnostics = $"poll thread: {group.MessagesPolled:N0} messages in {group.ChunksHandedOff:N0} chunks, {group.EmptyPolls:N0} polls with no message, " +
             $"{(double)group.HandOffWaitTicks / Stopwatch.Frequency:0.00} s waiting for tasks; first partition at {assigned.TotalSeconds:0.00} s, " +
             $"every record parsed at {parsed.TotalSeconds:0.00} s, stopped (final checkpoints, flush, commit) at {clock.Elapsed.TotalSeconds:0.00} s";
         var output = sinks.Sum(s => s.Delivered);

@@ -9,7 +9,7 @@ namespace Platform.Bench.Kafka;
 /// The floor of Kafka I/O: one thread consumes the input topic and produces every message as it is (key and value)
 /// to an output topic, with the very consumer and producer settings Platform's job uses (built by the same
 /// <see cref="KafkaSourceOptions.ToConsumerConfig"/> and <see cref="KafkaSinkOptions.ToProducerConfig"/>), and commits
-/// its offsets once at the end. Every delivery report is checked.
+/// its offsets once at the end and leaves the group (timed, as Platform's stop is). Every delivery report is checked.
 /// </summary>
 internal static class KafkaRawLoop
 {
@@ -50,8 +50,8 @@ internal static class KafkaRawLoop
         }
         if (producer.Flush(TimeSpan.FromMinutes(2)) > 0) throw new InvalidOperationException("raw loop: output not delivered in 2 minutes");
         consumer.Commit(consumer.Assignment.Select(tp => new TopicPartitionOffset(tp, consumer.Position(tp))));
+        consumer.Close(); // leaves the group, as Platform's stop does
         clock.Stop();
-        consumer.Close();
         if (failed > 0) throw new InvalidOperationException($"raw loop: {failed} deliveries failed");
         return (clock.Elapsed, Interlocked.Read(ref delivered));
     }

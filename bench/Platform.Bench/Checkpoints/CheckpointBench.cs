@@ -113,13 +113,9 @@ internal static class CheckpointBench
         return ready;
     }
 
-    private static long Arg(string[] args, string name, long fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        if (i < 0 || i + 1 >= args.Length) return fallback;
-        var text = args[i + 1].TrimEnd('s');
-        return long.Parse(text, CultureInfo.InvariantCulture);
-    }
+    /// <summary>A whole number; a trailing <c>s</c> (seconds) is allowed.</summary>
+    private static long Arg(string[] args, string name, long fallback) =>
+        long.Parse(BenchArgs.Value(args, name, fallback.ToString(CultureInfo.InvariantCulture)).TrimEnd('s'), CultureInfo.InvariantCulture);
 
     private static string LoadAverage()
     {

@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Text;
 using Platform.Connectors.DurableLog;
 using Platform.Connectors.Ingest;
-using Platform.Engine.Symbols;
-using Platform.Formats;
 
 namespace Platform.Bench.Ingest;
 
@@ -22,10 +18,10 @@ public static class IngestBench
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Contains("--open-loop")) return await IngestOpenLoopBench.RunAsync(args);
-        var seconds = Arg(args, "--seconds", "5");
-        var lines = int.Parse(Arg(args, "--lines", "10"), CultureInfo.InvariantCulture);
-        var policies = Arg(args, "--fsync", "always,interval,never").Split(',').Select(p => Enum.Parse<FsyncPolicy>(p, ignoreCase: true)).ToArray();
-        var ladder = Arg(args, "--clients", "1,4,16,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        var seconds = BenchArgs.Value(args, "--seconds", "5");
+        var lines = int.Parse(BenchArgs.Value(args, "--lines", "10"), CultureInfo.InvariantCulture);
+        var policies = BenchArgs.Value(args, "--fsync", "always,interval,never").Split(',').Select(p => Enum.Parse<FsyncPolicy>(p, ignoreCase: true)).ToArray();
+        var ladder = BenchArgs.Value(args, "--clients", "1,4,16,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         var duration = TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture));
         Console.WriteLine($"ingest: POST /v1/telemetry, {lines} events per request, {duration.TotalSeconds:F0} s per step, loopback, {Environment.ProcessorCount} cores (clients included)");
         Console.WriteLine("| fsync | clients | events/s | requests/s | p50 ms | p99 ms | max ms | group size | fsyncs |");
@@ -51,19 +47,14 @@ public static class IngestBench
         var dir = Path.Combine(Path.GetTempPath(), "platform-ingest-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var log = DurableLog.Open(new DurableLogOptions { Directory = dir, Fsync = policy, Name = "bench" });
-            await using var server = new IngestServer(new IngestOptions(), null, log, new TelemetryNdjsonParser(new SymbolTable()));
-            await server.StartAsync();
-            var body = new StringBuilder();
-            for (var i = 0; i < lines; i++)
-            {
-                body.Append(CultureInfo.InvariantCulture, $$$"""{"deviceId":"dev-{{{i}}}","timestamp":"2026-05-01T12:00:00.000Z","sensorType":"temperature","payload":{"value":{{{i}}}.5,"unit":"Celsius"}}""").Append('\n');
-            }
-            var payload = Encoding.UTF8.GetBytes(body.ToString());
+            var (log, server) = await IngestRequests.StartServerAsync(new DurableLogOptions { Directory = dir, Fsync = policy, Name = "bench" });
+            await using var _ = log;
+            await using var __ = server;
+            var payload = IngestRequests.Body(lines);
             using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, UseProxy = false };
             using var http = new HttpClient(handler) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(10) };
             // Warm up connections and the JIT.
-            await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => PostAsync(http, payload)));
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => IngestRequests.PostAsync(http, payload)));
             var latencies = new List<double>[clients];
             var stop = Stopwatch.StartNew();
             var groupsBefore = log.GroupsCommitted;
@@ -75,35 +66,19 @@ public static class IngestBench
                 while (stop.Elapsed < duration)
                 {
                     var t = Stopwatch.GetTimestamp();
-                    if (!await PostAsync(http, payload)) throw new InvalidOperationException("a request was not acknowledged");
+                    if (!await IngestRequests.PostAsync(http, payload)) throw new InvalidOperationException("a request was not acknowledged");
                     mine.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
                 }
             })));
             var elapsed = stop.Elapsed.TotalSeconds;
             var all = latencies.SelectMany(l => l).Order().ToArray();
             var groups = log.GroupsCommitted - groupsBefore;
-            return new StepResult(all.Length * (double)lines / elapsed, all.Length / elapsed, Pct(all, 0.50), Pct(all, 0.99), all[^1],
+            return new StepResult(all.Length * (double)lines / elapsed, all.Length / elapsed, IngestRequests.Percentile(all, 0.50), IngestRequests.Percentile(all, 0.99), all[^1],
                 groups == 0 ? 0 : (log.RecordsAppended - recordsBefore) / (double)groups, log.Fsyncs - fsyncsBefore);
         }
         finally
         {
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
-    }
-
-    private static async Task<bool> PostAsync(HttpClient http, byte[] payload)
-    {
-        using var content = new ByteArrayContent(payload);
-        content.Headers.ContentType = new("application/x-ndjson");
-        using var r = await http.PostAsync(new Uri("v1/telemetry", UriKind.Relative), content);
-        return r.StatusCode == HttpStatusCode.OK;
-    }
-
-    private static double Pct(double[] sorted, double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-
-    private static string Arg(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

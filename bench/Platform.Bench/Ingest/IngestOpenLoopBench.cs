@@ -1,11 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Text;
 using Platform.Connectors.DurableLog;
-using Platform.Connectors.Ingest;
-using Platform.Engine.Symbols;
-using Platform.Formats;
 
 namespace Platform.Bench.Ingest;
 
@@ -22,12 +17,12 @@ internal static class IngestOpenLoopBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var seconds = double.Parse(Arg(args, "--seconds", "5"), CultureInfo.InvariantCulture);
-        var lines = int.Parse(Arg(args, "--lines", "10"), CultureInfo.InvariantCulture);
-        var policy = Enum.Parse<FsyncPolicy>(Arg(args, "--fsync", "always"), ignoreCase: true);
-        var rates = Arg(args, "--rates", "200,500,1000,2000").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
-        var root = Arg(args, "--dir", Path.GetTempPath());
-        var preallocate = Arg(args, "--preallocate", "true").Split(',').Select(bool.Parse).ToArray();
+        var seconds = double.Parse(BenchArgs.Value(args, "--seconds", "5"), CultureInfo.InvariantCulture);
+        var lines = int.Parse(BenchArgs.Value(args, "--lines", "10"), CultureInfo.InvariantCulture);
+        var policy = Enum.Parse<FsyncPolicy>(BenchArgs.Value(args, "--fsync", "always"), ignoreCase: true);
+        var rates = BenchArgs.Value(args, "--rates", "200,500,1000,2000").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
+        var root = BenchArgs.Value(args, "--dir", Path.GetTempPath());
+        var preallocate = BenchArgs.Value(args, "--preallocate", "true").Split(',').Select(bool.Parse).ToArray();
         DiskSyncProbe.Print(DiskSyncProbe.Measure(root, 300), root);
         Console.WriteLine($"ingest, open loop: POST /v1/telemetry, {lines} events per request, {seconds:F0} s per step, fsync: {policy}, loopback, {Environment.ProcessorCount} cores (clients included)");
         Console.WriteLine("| fsync | preallocate | offered req/s | answered req/s | events/s | p50 ms | p99 ms | max ms | requests per fsync | not 200 |");
@@ -60,13 +55,13 @@ internal static class IngestOpenLoopBench
         var dir = Path.Combine(root, "platform-ingest-openloop-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var log = DurableLog.Open(new DurableLogOptions { Directory = dir, Fsync = policy, Preallocate = preallocate, Name = "bench" });
-            await using var server = new IngestServer(new IngestOptions(), null, log, new TelemetryNdjsonParser(new SymbolTable()));
-            await server.StartAsync();
-            var payload = Body(lines);
+            var (log, server) = await IngestRequests.StartServerAsync(new DurableLogOptions { Directory = dir, Fsync = policy, Preallocate = preallocate, Name = "bench" });
+            await using var _ = log;
+            await using var __ = server;
+            var payload = IngestRequests.Body(lines);
             using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 512, UseProxy = false };
             using var http = new HttpClient(handler) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
-            await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => PostAsync(http, payload))); // connections and JIT
+            await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => IngestRequests.PostAsync(http, payload))); // connections and JIT
             var total = (int)(rate * duration.TotalSeconds);
             var latencies = new double[total];
             var failed = 0;
@@ -85,7 +80,7 @@ internal static class IngestOpenLoopBench
                 var slot = i;
                 requests[i] = Task.Run(async () =>
                 {
-                    var ok = await PostAsync(http, payload);
+                    var ok = await IngestRequests.PostAsync(http, payload);
                     latencies[slot] = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
                     if (!ok) Interlocked.Increment(ref failed);
                 });
@@ -94,38 +89,12 @@ internal static class IngestOpenLoopBench
             var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
             Array.Sort(latencies);
             var fsyncs = log.Fsyncs - fsyncsBefore;
-            return new Step(total / elapsed, (total - failed) * (double)lines / elapsed, Pct(latencies, 0.50), Pct(latencies, 0.99), latencies[^1],
+            return new Step(total / elapsed, (total - failed) * (double)lines / elapsed, IngestRequests.Percentile(latencies, 0.50), IngestRequests.Percentile(latencies, 0.99), latencies[^1],
                 fsyncs == 0 ? 0 : total / (double)fsyncs, failed);
         }
         finally
         {
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
-    }
-
-    private static byte[] Body(int lines)
-    {
-        var body = new StringBuilder();
-        for (var i = 0; i < lines; i++)
-        {
-            body.Append(CultureInfo.InvariantCulture, $$$"""{"deviceId":"dev-{{{i}}}","timestamp":"2026-05-01T12:00:00.000Z","sensorType":"temperature","payload":{"value":{{{i}}}.5,"unit":"Celsius"}}""").Append('\n');
-        }
-        return Encoding.UTF8.GetBytes(body.ToString());
-    }
-
-    private static async Task<bool> PostAsync(HttpClient http, byte[] payload)
-    {
-        using var content = new ByteArrayContent(payload);
-        content.Headers.ContentType = new("application/x-ndjson");
-        using var r = await http.PostAsync(new Uri("v1/telemetry", UriKind.Relative), content);
-        return r.StatusCode == HttpStatusCode.OK;
-    }
-
-    private static double Pct(double[] sorted, double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-
-    private static string Arg(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

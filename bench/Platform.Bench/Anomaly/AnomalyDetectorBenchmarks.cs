@@ -33,7 +33,7 @@ public class AnomalyDetectorBenchmarks
         _rng = new Random(42);
         _operator = Detector == "off"
             ? new OffOperator()
-            : new AnomalyDetectorOperator<ScalarReading, ScalarReadingKey, ScalarReadingTime, ScalarReadingValue>(new AnomalyDetectorOptions { Detectors = Named(Detector) });
+            : new AnomalyDetectorOperator<ScalarReading, ScalarReadingKey, ScalarReadingTime, ScalarReadingValue>(new AnomalyDetectorOptions { Detectors = AnomalyDetectorNames.Parse(Detector) });
         for (var i = 0; i < 50; i++) Feed(); // warm every key's state past its windows
     }
 
@@ -59,17 +59,6 @@ public class AnomalyDetectorBenchmarks
         _operator.OnRecords(_batch, _output);
         _operator.OnWatermark(_batch[^1].Time, _output);
     }
-
-    private static AnomalyDetectors Named(string name) => name switch
-    {
-        "robustz" => AnomalyDetectors.RobustZ,
-        "ewma" => AnomalyDetectors.Ewma,
-        "seasonal" => AnomalyDetectors.Seasonal,
-        "spectral" => AnomalyDetectors.SpectralResidual,
-        "cusum" => AnomalyDetectors.ChangePoint,
-        "iforest" => AnomalyDetectors.IsolationForest,
-        _ => AnomalyDetectors.All,
-    };
 
     private sealed class NullOutput : IBatchOutput<AnomalyScore>
     {

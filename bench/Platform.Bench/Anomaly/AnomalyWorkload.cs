@@ -32,19 +32,6 @@ public sealed class AnomalyWorkload : IBenchWorkload
     private const int Devices = 250;
     private static readonly CultureInfo Ic = CultureInfo.InvariantCulture;
 
-    private static readonly (string Name, AnomalyDetectors Detectors)[] Detectors =
-    [
-        ("robustz", AnomalyDetectors.RobustZ),
-        ("ewma", AnomalyDetectors.Ewma),
-        ("seasonal", AnomalyDetectors.Seasonal),
-        ("spectral", AnomalyDetectors.SpectralResidual),
-        ("cusum", AnomalyDetectors.ChangePoint),
-        ("iforest", AnomalyDetectors.IsolationForest),
-        ("ensemble", AnomalyDetectors.All),
-        ("context", AnomalyDetectors.Context),
-        ("ensemble-context", AnomalyDetectors.All | AnomalyDetectors.Context),
-    ];
-
     /// <inheritdoc />
     public string Name => "anomaly";
 
@@ -61,7 +48,7 @@ public sealed class AnomalyWorkload : IBenchWorkload
 
         var off = PerDetector("off", records, () => new KeyCountOperator());
         results.Add(off);
-        foreach (var (name, detectors) in Detectors)
+        foreach (var (name, detectors) in AnomalyDetectorNames.All)
         {
             cancellationToken.ThrowIfCancellationRequested();
             results.Add(PerDetector(name, records, () => new AnomalyDetectorOperator<Telemetry, TelemetrySensorKey, TelemetryEventTime, TelemetryValue>(

@@ -20,7 +20,7 @@ internal static class NabCommand
     {
         var data = new Option<string>("--data") { Description = "NAB folder (with data/, combined_windows.json) or its data/ folder.", Required = true };
         var output = new Option<string>("--out") { Description = "Results folder: <out>/<detector>/<category>/<detector>_<file>.csv.", Required = true };
-        var detector = new Option<string>("--detector") { Description = $"Detector: {string.Join(", ", NabRunner.Detectors.Keys)}, or all.", DefaultValueFactory = _ => "ensemble" };
+        var detector = new Option<string>("--detector") { Description = $"Detector: {string.Join(", ", AnomalyDetectorNames.All.Select(d => d.Name))}, or all.", DefaultValueFactory = _ => "ensemble" };
         var workers = new Option<int>("--workers") { Description = "Engine workers (0 = one per core).", DefaultValueFactory = _ => 2 };
         var set = new Option<string[]>("--set") { Description = "Override a detector option for every file, e.g. --set RobustWindow=64 (repeatable).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("run", "Feeds every NAB CSV through the engine and the anomaly operator; writes NAB result files.");
@@ -34,7 +34,7 @@ internal static class NabCommand
             var corpus = NabCorpus.Load(parse.GetValue(data)!);
             var overrides = parse.GetValue(set) ?? [];
             var name = parse.GetValue(detector)!;
-            var names = name.Equals("all", StringComparison.OrdinalIgnoreCase) ? NabRunner.Detectors.Keys.ToArray() : [name];
+            string[] names = name.Equals("all", StringComparison.OrdinalIgnoreCase) ? [.. AnomalyDetectorNames.All.Select(d => d.Name)] : [name];
             foreach (var d in names)
             {
                 var options = NabOptionOverrides.Apply(NabRunner.OptionsFor(d), overrides);

@@ -7,26 +7,10 @@ namespace Platform.Host.Nab;
 /// <summary>Runs a detector over every corpus file through the engine and writes NAB result files.</summary>
 internal static class NabRunner
 {
-    /// <summary>Detector names accepted by <c>--detector</c>, with the detectors each runs.</summary>
-    public static readonly IReadOnlyDictionary<string, AnomalyDetectors> Detectors = new Dictionary<string, AnomalyDetectors>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["ensemble"] = AnomalyDetectors.All,
-        ["ensemble-context"] = AnomalyDetectors.All | AnomalyDetectors.Context,
-        ["robustz"] = AnomalyDetectors.RobustZ,
-        ["ewma"] = AnomalyDetectors.Ewma,
-        ["seasonal"] = AnomalyDetectors.Seasonal,
-        ["spectral"] = AnomalyDetectors.SpectralResidual,
-        ["cusum"] = AnomalyDetectors.ChangePoint,
-        ["iforest"] = AnomalyDetectors.IsolationForest,
-        ["context"] = AnomalyDetectors.Context,
-    };
-
     /// <summary>The options a named detector runs with (one configuration for every file).</summary>
     public static AnomalyDetectorOptions OptionsFor(string detector, AnomalyDetectorOptions? baseOptions = null)
     {
-        if (!Detectors.TryGetValue(detector, out var d))
-            throw new ArgumentException($"Unknown detector '{detector}'; use one of: {string.Join(", ", Detectors.Keys)}, all.");
-        return (baseOptions ?? new AnomalyDetectorOptions()) with { Detectors = d };
+        return (baseOptions ?? new AnomalyDetectorOptions()) with { Detectors = AnomalyDetectorNames.Parse(detector) };
     }
 
     /// <summary>Scores every file with <paramref name="detector"/>; returns the files written.</summary>

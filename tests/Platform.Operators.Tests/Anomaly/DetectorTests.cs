@@ -6,13 +6,13 @@ namespace Platform.Operators.Tests.Anomaly;
 
 public sealed class DetectorTests
 {
-    public static TheoryData<string> Names() => [.. Detect.Kinds.Select(k => k.Name)];
+    public static TheoryData<string> Names() => [.. Detect.Names];
 
     [Theory]
     [MemberData(nameof(Names))]
     public void Score_LaterPointsChange_EarlierScoresUnchanged(string name)
     {
-        var detectors = Detect.Named(name);
+        var detectors = AnomalyDetectorNames.Parse(name);
         Gen.Select(Gen.Double[-1000, 1000].Array[120, 200], Gen.Int[1, 119], Gen.Double[-1e6, 1e6])
             .Sample((values, cut, replacement) =>
             {
@@ -32,7 +32,7 @@ public sealed class DetectorTests
     {
         // Past the forest's 256-shingle buffer, the calibrators' first blocks and the refractory span, so every
         // stateful path (trees regrown, long-memory maxima, suppression) has run before the cut.
-        var detectors = Detect.Named(name);
+        var detectors = AnomalyDetectorNames.Parse(name);
         Gen.Select(Gen.Double[-1000, 1000].Array[450, 700], Gen.Int[300, 449], Gen.Double[-1e6, 1e6])
             .Sample((values, cut, replacement) =>
             {
@@ -49,7 +49,7 @@ public sealed class DetectorTests
     [MemberData(nameof(Names))]
     public void Score_AnySeries_InUnitInterval(string name)
     {
-        var detectors = Detect.Named(name);
+        var detectors = AnomalyDetectorNames.Parse(name);
         Gen.OneOf(Gen.Double[-1e9, 1e9], Gen.Const(0.0), Gen.Double[0, 1]).Array[50, 400]
             .Sample(values => Detect.Scores(detectors, values).All(s => s is >= 0 and <= 1), iter: 25);
     }
@@ -70,7 +70,7 @@ public sealed class DetectorTests
             at = 480;
             values[at] += 12; // spike
         }
-        var scores = Detect.Scores(Detect.Named(name), values);
+        var scores = Detect.Scores(AnomalyDetectorNames.Parse(name), values);
         // Normal points after every detector has warmed up (the forest scores once its 256-shingle buffer is full).
         var normalMax = scores.Skip(350).Take(at - 350).Max();
         var anomaly = scores.Skip(at).Take(name == "cusum" ? 10 : 1).Max();
@@ -84,7 +84,7 @@ public sealed class DetectorTests
     public void Restore_AfterSnapshot_ContinuesIdentically(string name)
     {
         var values = Detect.Sine(500);
-        var first = Detect.Operator(Detect.Named(name), ordered: true);
+        var first = Detect.Operator(AnomalyDetectorNames.Parse(name), ordered: true);
         var output = new ListOutput();
         var head = values.Take(300).Select((v, i) => new ScalarReading { Key = i % 3, Time = i * Detect.Minute, Value = v }).ToArray();
         first.OnRecords(head, output);
@@ -92,7 +92,7 @@ public sealed class DetectorTests
         var buffer = new ArrayBufferWriter<byte>();
         first.Snapshot(buffer);
 
-        var second = Detect.Operator(Detect.Named(name), ordered: true);
+        var second = Detect.Operator(AnomalyDetectorNames.Parse(name), ordered: true);
         second.Restore(new ReadOnlySequence<byte>(buffer.WrittenMemory));
         Assert.Equal(first.PendingCount, second.PendingCount);
         var tail = values.Skip(300).Select((v, i) => new ScalarReading { Key = i % 3, Time = (300 + i) * Detect.Minute, Value = v }).ToArray();

@@ -26,18 +26,8 @@ internal static class Detect
 {
     public const long Minute = 60_000;
 
-    public static readonly (string Name, AnomalyDetectors Detectors)[] Kinds =
-    [
-        ("robustz", AnomalyDetectors.RobustZ),
-        ("ewma", AnomalyDetectors.Ewma),
-        ("seasonal", AnomalyDetectors.Seasonal),
-        ("spectral", AnomalyDetectors.SpectralResidual),
-        ("cusum", AnomalyDetectors.ChangePoint),
-        ("iforest", AnomalyDetectors.IsolationForest),
-        ("ensemble", AnomalyDetectors.All),
-    ];
-
-    public static AnomalyDetectors Named(string name) => Kinds.Single(k => k.Name == name).Detectors;
+    /// <summary>The detectors every detector test runs: each alone and the ensemble (the context detector has its own tests).</summary>
+    public static readonly string[] Names = [.. AnomalyDetectorNames.All.Where(d => (d.Detectors & AnomalyDetectors.Context) == 0).Select(d => d.Name)];
 
     public static AnomalyDetectorOperator<ScalarReading, ScalarReadingKey, ScalarReadingTime, ScalarReadingValue> Operator(AnomalyDetectors detectors, bool ordered = false, int warmUp = 16) =>
         new(new AnomalyDetectorOptions { Detectors = detectors, OrderByWatermark = ordered, WarmUp = warmUp, SeasonalPeriod = TimeSpan.FromHours(1), SeasonalSlots = 12 });

@@ -1,5 +1,4 @@
 using System.Text;
-using DuckDB.NET.Data;
 using Platform.Host.Config;
 using Platform.Host.Dlq;
 using Platform.Host.Running;
@@ -38,13 +37,13 @@ public class DlqReplayTests
         var original = DlqReplay.Read(dlq, TextWriter.Null);
         Assert.Equal(Prefixed, original.Count);
         File.AppendAllText(dlq, File.ReadLines(dlq).First() + "\n"); // the same dead letter twice: replayed once
-        Assert.Equal(Good, WindowCount(dir));
+        Assert.Equal(Good, WindowStatsDb.CountSum(dir.File("out.duckdb")));
 
         // Without the fix the records fail again, keep their original positions and stay out of the ledger.
         var unfixed = await DlqReplay.RunAsync(dlq, config, TextWriter.Null, workers: 2);
         Assert.Equal((Prefixed + 1, 1, 0, 0, Prefixed), (unfixed.Entries, unfixed.Duplicates, unfixed.AlreadyReplayed, unfixed.Replayed, unfixed.FailedAgain));
         Assert.Equal(original.Select(e => e.Position).Order(), DlqReplay.Read(unfixed.FailedPath, TextWriter.Null).Select(e => e.Position).Order());
-        Assert.Equal(Good, WindowCount(dir));
+        Assert.Equal(Good, WindowStatsDb.CountSum(dir.File("out.duckdb")));
 
         // The fix: skip the gateway prefix. The replay lands every failed record once.
         File.WriteAllText(path, yaml + "parser:\n  skip-prefix: true\n");
@@ -52,12 +51,12 @@ public class DlqReplayTests
         Assert.True(fixedConfig.Parser.SkipPrefix);
         var replay = await DlqReplay.RunAsync(dlq, fixedConfig, TextWriter.Null, workers: 2);
         Assert.Equal((Prefixed + 1, 1, 0, Prefixed, 0), (replay.Entries, replay.Duplicates, replay.AlreadyReplayed, replay.Replayed, replay.FailedAgain));
-        Assert.Equal(Good + Prefixed, WindowCount(dir));
+        Assert.Equal(Good + Prefixed, WindowStatsDb.CountSum(dir.File("out.duckdb")));
 
         // A second replay finds them all in the ledger and lands nothing.
         var again = await DlqReplay.RunAsync(dlq, fixedConfig, TextWriter.Null, workers: 2);
         Assert.Equal((0, Prefixed + 1), (again.Replayed, again.AlreadyReplayed));
-        Assert.Equal(Good + Prefixed, WindowCount(dir));
+        Assert.Equal(Good + Prefixed, WindowStatsDb.CountSum(dir.File("out.duckdb")));
     }
 
     [Fact]
@@ -83,19 +82,7 @@ public class DlqReplayTests
         source:
           type: file
           path: data.ndjson
-        steps:
-          - op: key-by
-            fields: [deviceId, sensorType]
-          - op: window
-            kind: tumbling
-            size: 10s
-          - op: aggregate
-            functions: [count]
-        sinks:
-          - type: duckdb
-            path: {dir.File("out.duckdb")}
-            table: window_stats
-            mode: append
+        {YamlSteps.CountPerSensorToDuckDb(dir.File("out.duckdb"))}
         dead-letter:
           path: {dir.File("dlq.ndjson")}
         runtime:
@@ -104,13 +91,4 @@ public class DlqReplayTests
           port: 0
 
         """;
-
-    private static long WindowCount(TempDir dir)
-    {
-        using var connection = new DuckDBConnection($"Data Source={dir.File("out.duckdb")};ACCESS_MODE=READ_ONLY");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT coalesce(sum(count), 0)::BIGINT FROM window_stats";
-        return (long)command.ExecuteScalar()!;
-    }
 }

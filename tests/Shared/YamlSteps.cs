@@ -7,7 +7,23 @@ internal static class YamlSteps
     /// The smallest keyed job: per device × sensor, 10 s tumbling windows with <paramref name="functions"/>,
     /// into the null sink (the <c>steps:</c> and <c>sinks:</c> sections).
     /// </summary>
-    public static string CountPerSensorToNull(string functions = "count") => $"""
+    public static string CountPerSensorToNull(string functions = "count") => CountPerSensor(functions) + """
+
+        sinks:
+          - type: null
+        """;
+
+    /// <summary>The same job appending its windows to the DuckDB table <c>window_stats</c> (read back with <see cref="WindowStatsDb"/>).</summary>
+    public static string CountPerSensorToDuckDb(string database) => CountPerSensor("count") + $"""
+
+        sinks:
+          - type: duckdb
+            path: {database}
+            table: window_stats
+            mode: append
+        """;
+
+    private static string CountPerSensor(string functions) => $"""
         steps:
           - op: key-by
             fields: [deviceId, sensorType]
@@ -16,7 +32,5 @@ internal static class YamlSteps
             size: 10s
           - op: aggregate
             functions: [{functions}]
-        sinks:
-          - type: null
         """;
 }

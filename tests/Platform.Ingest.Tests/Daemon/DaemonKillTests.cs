@@ -44,19 +44,7 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
               port: {port}
               log: {Path.Combine(dir.Path, "log")}
               fsync: interval
-            steps:
-              - op: key-by
-                fields: [deviceId, sensorType]
-              - op: window
-                kind: tumbling
-                size: 10s
-              - op: aggregate
-                functions: [count]
-            sinks:
-              - type: duckdb
-                path: {database}
-                table: window_stats
-                mode: append
+            {YamlSteps.CountPerSensorToDuckDb(database)}
             dead-letter:
               path: {Path.Combine(dir.Path, "replay-dlq.ndjson")}
             http:
@@ -82,11 +70,7 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
             await daemon.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(0, daemon.Process.ExitCode);
         }
-        using var connection = new DuckDB.NET.Data.DuckDBConnection($"Data Source={database}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT CAST(coalesce(sum(count), 0) AS BIGINT) FROM window_stats";
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        return WindowStatsDb.CountSum(database);
     }
 
     internal static string Line(int id) =>

@@ -335,6 +335,13 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut>
             AdvanceWatermark(MinSenderWatermark());
         }
 
+        /// <summary>After the run (input ended, results sent): this worker's state in checkpoint <paramref name="id"/>, then its barrier to the sinks.</summary>
+        public async ValueTask SnapshotAtEndAsync(long id, CancellationToken abort)
+        {
+            _job._checkpoints!.SnapshotWorker(id, _index, _operator.Snapshot, TimeSpan.Zero);
+            await _job._toSinks.Writer.WriteAsync(new SinkItem<TOut>(null, id, _index), abort);
+        }
+
         /// <summary>Replaces the operator's state with this worker's part of a checkpoint (before the run starts).</summary>
         public void Restore(LoadedCheckpoint checkpoint)
         {

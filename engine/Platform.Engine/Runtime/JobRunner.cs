@@ -105,6 +105,7 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
         try
         {
             await FirstFailureAsync([source, .. workers, WatchSinksAsync(sinks, Task.WhenAll([source, .. workers]))], abort);
+            if (FinalCheckpointAtEndOfInput) await FinalCheckpointAsync(token);
             _toSinks.Writer.TryComplete();
             await sinks;
         }
@@ -121,6 +122,25 @@ internal sealed partial class JobRunner<T, TTime, TKey, TOut> : IJobRunner
             while (_chunks.Reader.TryRead(out var c)) c.Chunk?.Dispose();
         }
         return new PipelineResult(_stats.Bytes, _stats.Records, _stats.Rejected, _stats.Output, _stats.Late, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The input ended (no stop asked): a checkpoint with checkpoints on and something acting on completed ones — a
+    /// transactional sink commits with it, a source commits offsets with it. Without it the results after the last
+    /// periodic checkpoint would never be committed (Flink's final checkpoint). A plain bounded run keeps the old way:
+    /// a re-run resumes from its last periodic checkpoint.
+    /// </summary>
+    private bool FinalCheckpointAtEndOfInput =>
+        _checkpoints is not null && !_suspend && (_plan.Source is ICheckpointCommitSource || _sinks.Any(s => s is ICheckpointAwareSink));
+
+    /// <summary>
+    /// Every worker has fired its windows and sent its results, so a checkpoint now holds them all: positions at the
+    /// end of the input, each worker's state, one barrier per worker after its last results; the sink task completes it.
+    /// </summary>
+    private async ValueTask FinalCheckpointAsync(CancellationToken abort)
+    {
+        var id = _checkpoints!.Begin();
+        foreach (var w in _workers) await w.SnapshotAtEndAsync(id, abort);
     }
 
     /// <summary>Fails when the sink task fails before the source and workers are done (they would wait on it forever).</summary>

@@ -69,10 +69,17 @@ internal static class Iso8601
         {
             return -1;
         }
+        unixMs = ToUnixMs(year, month, day, hour, minute, second, fractionMs, offsetMinutes);
+        return i;
+    }
+
+    /// <summary>Unix milliseconds of a validated date-time (fields in range) at a UTC offset in minutes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long ToUnixMs(int year, int month, int day, int hour, int minute, int second, int milliseconds, int offsetMinutes)
+    {
         long days = DaysBeforeYear(year) + DaysBeforeMonth(year, month) + day - 1 - UnixEpochDays;
         var seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60L;
-        unixMs = seconds * 1000 + fractionMs;
-        return i;
+        return seconds * 1000 + milliseconds;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -84,7 +91,7 @@ internal static class Iso8601
 
     private static bool IsLeap(int y) => (y & 3) == 0 && (y % 100 != 0 || y % 400 == 0);
 
-    private static int DaysInMonth(int y, int m) => m == 2 ? (IsLeap(y) ? 29 : 28) : (m is 4 or 6 or 9 or 11 ? 30 : 31);
+    internal static int DaysInMonth(int y, int m) => m == 2 ? (IsLeap(y) ? 29 : 28) : (m is 4 or 6 or 9 or 11 ? 30 : 31);
 
     private static long DaysBeforeYear(int y)
     {

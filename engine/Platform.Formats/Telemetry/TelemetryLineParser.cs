@@ -29,6 +29,18 @@ internal static partial class TelemetryLineParser
     public static bool TryParse(ReadOnlySpan<byte> s, SymbolCache symbols, ref Telemetry record, ref TelemetryParseFailure failure,
         out int end, bool deferDevice, out SymbolCache.Key deviceKey)
     {
+        record = default;
+        var usualEnd = TryParseUsual(s, symbols, ref record, out deviceKey);
+        if (usualEnd >= 0)
+        {
+            end = usualEnd;
+            if (!deferDevice)
+            {
+                record.Device = symbols.Lookup(deviceKey);
+                deviceKey = default;
+            }
+            return true;
+        }
         end = 0;
         deviceKey = default;
         record = default;

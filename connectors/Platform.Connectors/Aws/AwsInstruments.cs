@@ -22,12 +22,12 @@ internal sealed class AwsInstruments : IDisposable
     {
         _owned = meter is null ? new Meter(MeterName) : null;
         var m = meter ?? _owned!;
-        _duration = m.CreateHistogram<double>("platform.aws.call.duration", "ms", "Latency of one AWS call attempt.");
-        _calls = m.CreateCounter<long>("platform.aws.calls", "{call}", "AWS call attempts, by outcome.");
-        _throttles = m.CreateCounter<long>("platform.aws.throttles", "{call}", "AWS call attempts answered with a throttling error.");
-        _retries = m.CreateCounter<long>("platform.aws.retries", "{call}", "AWS calls retried as a whole.");
-        _bytesSent = m.CreateCounter<long>("platform.aws.bytes.sent", "By", "Request body bytes sent.");
-        _bytesReceived = m.CreateCounter<long>("platform.aws.bytes.received", "By", "Response body bytes received.");
+        _duration = m.CreateHistogram<double>("call.duration", "ms", "Latency of one AWS call attempt.");
+        _calls = m.CreateCounter<long>("calls", "{call}", "AWS call attempts, by outcome.");
+        _throttles = m.CreateCounter<long>("throttles", "{call}", "AWS call attempts answered with a throttling error.");
+        _retries = m.CreateCounter<long>("retries", "{call}", "AWS calls retried as a whole.");
+        _bytesSent = m.CreateCounter<long>("bytes.sent", "By", "Request body bytes sent.");
+        _bytesReceived = m.CreateCounter<long>("bytes.received", "By", "Response body bytes received.");
     }
 
     public Meter Meter => _owned!;

@@ -8,9 +8,9 @@ internal static class DurableLogLog
     public const string MeterName = "Platform.Connectors.DurableLog";
 
     private static readonly Meter Meter = new(MeterName);
-    private static readonly Counter<long> Torn = Meter.CreateCounter<long>("platform_log_torn_records", description: "Incomplete last records cut on open.");
-    private static readonly Counter<long> Corrupt = Meter.CreateCounter<long>("platform_log_corrupt_records", description: "Records that failed their CRC-32C/length check (sent to the DLQ).");
-    private static readonly Counter<long> Failures = Meter.CreateCounter<long>("platform_log_write_failures", description: "Failed writes (the log stops accepting).");
+    private static readonly Counter<long> Torn = Meter.CreateCounter<long>("torn_records", description: "Incomplete last records cut on open.");
+    private static readonly Counter<long> Corrupt = Meter.CreateCounter<long>("corrupt_records", description: "Records that failed their CRC-32C/length check (sent to the DLQ).");
+    private static readonly Counter<long> Failures = Meter.CreateCounter<long>("write_failures", description: "Failed writes (the log stops accepting).");
 
     private static void Warn(string message) => Console.Error.WriteLine(message);
 

@@ -26,8 +26,8 @@ namespace Platform.Connectors.Ingest;
 public sealed partial class IngestServer : IAsyncDisposable
 {
     private static readonly Meter Meter = new("Platform.Connectors.Ingest");
-    private static readonly Counter<long> Requests = Meter.CreateCounter<long>("platform_ingest_requests", description: "Ingest requests by endpoint and status.");
-    private static readonly Counter<long> RecordsIn = Meter.CreateCounter<long>("platform_ingest_records", description: "Records committed to the durable log.");
+    private static readonly Counter<long> Requests = Meter.CreateCounter<long>("requests", description: "Ingest requests by endpoint and status.");
+    private static readonly Counter<long> RecordsIn = Meter.CreateCounter<long>("records", description: "Records committed to the durable log.");
 
     private readonly IngestOptions _options;
     private readonly Log? _events;

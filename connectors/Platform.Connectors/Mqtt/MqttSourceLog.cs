@@ -8,10 +8,10 @@ internal static class MqttSourceLog
     public const string MeterName = "Platform.Connectors.Mqtt";
 
     private static readonly Meter Meter = new(MeterName);
-    private static readonly Counter<long> Connects = Meter.CreateCounter<long>("platform_mqtt_connects", description: "Successful connects (1 + reconnects).");
-    private static readonly Counter<long> Failures = Meter.CreateCounter<long>("platform_mqtt_connect_failures", description: "Failed connect attempts (each followed by a backoff).");
-    private static readonly Counter<long> Acks = Meter.CreateCounter<long>("platform_mqtt_acknowledged", description: "Messages acknowledged after their durable-log commit.");
-    private static readonly Counter<long> Rejects = Meter.CreateCounter<long>("platform_mqtt_rejected", description: "Payloads sent to the DLQ.");
+    private static readonly Counter<long> Connects = Meter.CreateCounter<long>("connects", description: "Successful connects (1 + reconnects).");
+    private static readonly Counter<long> Failures = Meter.CreateCounter<long>("connect_failures", description: "Failed connect attempts (each followed by a backoff).");
+    private static readonly Counter<long> Acks = Meter.CreateCounter<long>("acknowledged", description: "Messages acknowledged after their durable-log commit.");
+    private static readonly Counter<long> Rejects = Meter.CreateCounter<long>("rejected", description: "Payloads sent to the DLQ.");
 
     private static void Warn(string message) => Console.Error.WriteLine(message);
 

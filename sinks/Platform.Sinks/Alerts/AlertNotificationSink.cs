@@ -50,9 +50,9 @@ public sealed class AlertNotificationSink : IDisposable
         _template = AlertTemplate.Parse(options.Template);
         _ownedMeter = meter is null ? new Meter(SinkInstruments.MeterName) : null;
         var m = meter ?? _ownedMeter!;
-        _sent = m.CreateCounter<long>("platform.alerts.notified", "{alert}", "Alerts sent as notifications.");
-        _suppressed = m.CreateCounter<long>("platform.alerts.suppressed", "{alert}", "Alerts held back by de-duplication, quiet period or rate limit.");
-        _failed = m.CreateCounter<long>("platform.alerts.failed", "{notification}", "Notifications a channel did not accept after retries.");
+        _sent = m.CreateCounter<long>("alerts.notified", "{alert}", "Alerts sent as notifications.");
+        _suppressed = m.CreateCounter<long>("alerts.suppressed", "{alert}", "Alerts held back by de-duplication, quiet period or rate limit.");
+        _failed = m.CreateCounter<long>("alerts.failed", "{notification}", "Notifications a channel did not accept after retries.");
     }
 
     /// <summary>Alerts that went out.</summary>

@@ -42,7 +42,7 @@ public sealed class DeadLetterFileSink : IDeadLetterSink, IAsyncDisposable
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         _stream = new FileStream(options.Path, FileMode.Append, FileAccess.Write, FileShare.Read, Math.Max(1, options.BufferBytes));
         _ownedMeter = meter is null ? new Meter(SinkInstruments.MeterName) : null;
-        _written = (meter ?? _ownedMeter!).CreateCounter<long>("platform.sink.dead_letters", "{record}", "Dead letters written to a dead-letter sink.");
+        _written = (meter ?? _ownedMeter!).CreateCounter<long>("sink.dead_letters", "{record}", "Dead letters written to a dead-letter sink.");
         _tag = new KeyValuePair<string, object?>("sink", options.Name);
     }
 

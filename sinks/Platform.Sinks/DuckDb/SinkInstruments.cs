@@ -21,9 +21,9 @@ internal sealed class SinkInstruments : IDisposable
     {
         _owned = meter is null ? new Meter(MeterName) : null;
         var m = meter ?? _owned!;
-        _records = m.CreateCounter<long>("platform.sink.records", "{record}", "Records written by a sink.");
-        _batches = m.CreateCounter<long>("platform.sink.batches", "{batch}", "Batches written by a sink.");
-        _latency = m.CreateHistogram<double>("platform.sink.write.duration", "ms", "Time a sink took to write one batch.");
+        _records = m.CreateCounter<long>("sink.records", "{record}", "Records written by a sink.");
+        _batches = m.CreateCounter<long>("sink.batches", "{batch}", "Batches written by a sink.");
+        _latency = m.CreateHistogram<double>("sink.write.duration", "ms", "Time a sink took to write one batch.");
         _tag = new KeyValuePair<string, object?>("sink", sinkName);
     }
 

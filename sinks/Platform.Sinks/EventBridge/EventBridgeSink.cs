@@ -49,7 +49,7 @@ internal sealed class EventBridgeSink<T, TWriter> : ISink<T>
         _instruments = new SinkInstruments(Name, null);
         _building = new PutEventsBatch(options);
         _sender = new AwsBatchSender<PutEventsBatch>(
-            new AwsBatchSenderOptions(Name, "PutEvents", "Entries"u8.ToArray(), "platform.eventbridge.sink", "{event}",
+            new AwsBatchSenderOptions(Name, "PutEvents", "Entries"u8.ToArray(), "eventbridge.sink", "{event}",
                 options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay),
             (body, ct) => client.SendAsync(Target, body, ct), new EventBridgeSinkLog.Events(logger ?? NullLogger.Instance, Name), deadLetters, _meter);
     }

@@ -64,7 +64,7 @@ internal sealed class KinesisSink<T, TEncoder> : ISink<T>
         for (var i = 0; i < _lanes.Length; i++) _lanes[i] = new Lane(options.StreamName);
         _instruments = new SinkInstruments(Name, null);
         _sender = new AwsBatchSender<PutRecordsCall>(
-            new AwsBatchSenderOptions(Name, "PutRecords", "Records"u8.ToArray(), "platform.kinesis.sink", "{record}",
+            new AwsBatchSenderOptions(Name, "PutRecords", "Records"u8.ToArray(), "kinesis.sink", "{record}",
                 options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay),
             client.PutRecordsRawAsync, new KinesisSinkLog.Events(logger ?? NullLogger.Instance, Name), deadLetters, _meter);
     }

@@ -71,14 +71,14 @@ public sealed class AwsJsonClientTests
         }
 
         Assert.Equal(2, calls);
-        Assert.Equal(1, metrics["platform.aws.calls/outcome=throttled"]);
-        Assert.Equal(1, metrics["platform.aws.calls/outcome=ok"]);
-        Assert.Equal(2, metrics["platform.aws.calls/operation=ListShards"]);
-        Assert.Equal(2, metrics["platform.aws.call.duration.count/operation=ListShards"]);
-        Assert.Equal(1, metrics["platform.aws.throttles/operation=ListShards"]);
-        Assert.Equal(1, metrics["platform.aws.retries/error_type=ThrottlingException"]);
-        Assert.Equal(2 * Body.Length, metrics["platform.aws.bytes.sent"]);
-        Assert.Equal(throttle.Length + ok.Length, metrics["platform.aws.bytes.received"]);
+        Assert.Equal(1, metrics["calls/outcome=throttled"]);
+        Assert.Equal(1, metrics["calls/outcome=ok"]);
+        Assert.Equal(2, metrics["calls/operation=ListShards"]);
+        Assert.Equal(2, metrics["call.duration.count/operation=ListShards"]);
+        Assert.Equal(1, metrics["throttles/operation=ListShards"]);
+        Assert.Equal(1, metrics["retries/error_type=ThrottlingException"]);
+        Assert.Equal(2 * Body.Length, metrics["bytes.sent"]);
+        Assert.Equal(throttle.Length + ok.Length, metrics["bytes.received"]);
     }
 
     [Fact]

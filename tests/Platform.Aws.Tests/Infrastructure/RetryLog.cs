@@ -17,7 +17,7 @@ internal sealed class RetryLog : IDisposable
         Meter = new Meter("test.aws.retries." + Guid.NewGuid().ToString("N"));
         _listener.InstrumentPublished = (i, l) =>
         {
-            if (ReferenceEquals(i.Meter, Meter) && i.Name == "platform.aws.retries") l.EnableMeasurementEvents(i);
+            if (ReferenceEquals(i.Meter, Meter) && i.Name == "retries") l.EnableMeasurementEvents(i);
         };
         _listener.SetMeasurementEventCallback<long>((_, v, tags, _) =>
         {

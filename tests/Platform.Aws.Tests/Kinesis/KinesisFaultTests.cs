@@ -20,7 +20,7 @@ public sealed class KinesisFaultTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (i, l) =>
         {
-            if (ReferenceEquals(i.Meter, meter) && i.Name == "platform.aws.retries") l.EnableMeasurementEvents(i);
+            if (ReferenceEquals(i.Meter, meter) && i.Name == "retries") l.EnableMeasurementEvents(i);
         };
         listener.SetMeasurementEventCallback<long>((_, v, _, _) => Interlocked.Add(ref wholeCallRetries, v));
         listener.Start();

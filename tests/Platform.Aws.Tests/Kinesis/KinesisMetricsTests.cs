@@ -37,14 +37,14 @@ public sealed class KinesisMetricsTests
             var operation = Tag(tags, "operation");
             switch (instrument.Name)
             {
-                case "platform.kinesis.source.millis_behind_latest":
+                case "kinesis.millis_behind_latest":
                     Assert.Equal(stream, Tag(tags, "stream"));
                     lock (behind) behind.Add(value);
                     break;
-                case "platform.aws.calls" when operation == "GetRecords":
+                case "calls" when operation == "GetRecords":
                     Interlocked.Add(ref getRecordsCalls, value);
                     break;
-                case "platform.aws.bytes.received" when operation == "GetRecords":
+                case "bytes.received" when operation == "GetRecords":
                     Interlocked.Add(ref bytesReceived, value);
                     break;
             }

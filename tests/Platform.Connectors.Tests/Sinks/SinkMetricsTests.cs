@@ -34,9 +34,9 @@ public class SinkMetricsTests
             await sink.WriteAsync(batch, TestContext.Current.CancellationToken);
             batch.Dispose();
         }
-        Assert.Equal(15, measured["platform.sink.records"]);
-        Assert.Equal(3, measured["platform.sink.batches"]);
-        Assert.Equal(3, measured["platform.sink.write.duration"]);
+        Assert.Equal(15, measured["sink.records"]);
+        Assert.Equal(3, measured["sink.batches"]);
+        Assert.Equal(3, measured["sink.write.duration"]);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
             {
                 await Task.Delay(100);
                 var metrics = await http.GetStringAsync("metrics");
-                parsed = metrics.Split('\n').Where(l => l.StartsWith("platform_engine_platform_records_in ", StringComparison.Ordinal))
+                parsed = metrics.Split('\n').Where(l => l.StartsWith("platform_engine_records_in ", StringComparison.Ordinal))
                     .Select(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Sum();
             }
             Assert.Equal(records, parsed);

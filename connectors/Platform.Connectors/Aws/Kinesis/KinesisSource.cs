@@ -47,8 +47,8 @@ public sealed class KinesisSource : IChunkSource, ICheckpointableSource, IWaitab
         _recordsPerPartition = new long[options.Partitions];
         _ownedMeter = options.Client.Meter is null ? new Meter(MeterName) : null;
         var meter = options.Client.Meter ?? _ownedMeter!;
-        _behind = meter.CreateGauge<long>("platform.kinesis.source.millis_behind_latest", "ms", "How far a shard's reader is behind the tip of the stream.");
-        _records = meter.CreateCounter<long>("platform.kinesis.source.records", "{record}", "Records read from Kinesis.");
+        _behind = meter.CreateGauge<long>("kinesis.millis_behind_latest", "ms", "How far a shard's reader is behind the tip of the stream.");
+        _records = meter.CreateCounter<long>("kinesis.records", "{record}", "Records read from Kinesis.");
     }
 
     /// <inheritdoc />

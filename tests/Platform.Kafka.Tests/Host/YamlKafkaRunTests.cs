@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Platform.Connectors.Kafka;
 using Platform.Connectors.Tests.Infrastructure;
 using Platform.Host.Running;
@@ -36,10 +35,8 @@ public sealed class YamlKafkaRunTests(ITestOutputHelper output)
         cluster.Produce(input, messages);
 
         using var dir = new TempDirectory();
-        var yaml = dir.File("pipeline.yaml");
-        var summary = dir.File("summary.json");
         var checkpoints = dir.File("checkpoints");
-        await File.WriteAllTextAsync(yaml, $"""
+        var yaml = $"""
             name: kafka-yaml
             source:
               type: kafka
@@ -50,14 +47,7 @@ public sealed class YamlKafkaRunTests(ITestOutputHelper output)
               format: json
               dead-letter-topic: {dlq}
               session-timeout: 6s
-            steps:
-              - op: key-by
-                fields: [deviceId, sensorType]
-              - op: window
-                kind: tumbling
-                size: 10s
-              - op: aggregate
-                functions: [count, mean]
+            {YamlRun.WindowSteps("count, mean")}
             sinks:
               - type: kafka
                 bootstrap-servers: '{cluster.BootstrapServers}'
@@ -65,31 +55,18 @@ public sealed class YamlKafkaRunTests(ITestOutputHelper output)
                 mode: exactly-once
                 transactional-id: yaml-eos
                 transaction-timeout: 60s
-            checkpoint:
-              dir: {checkpoints}
-              interval: 500ms
-            dead-letter:
-              path: {dir.File("dlq.ndjson")}
-            http:
-              port: 0
-            """, TestContext.Current.CancellationToken);
+            {YamlRun.Checkpoints(dir, checkpoints, "500ms")}
+            """;
 
-        using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
-        var run = Task.Run(() => RunCommand.RunAsync(new RunCommand.RunRequest(yaml, null, null, null, 0, summary) { Watch = false, Stop = stop.Token }),
-            TestContext.Current.CancellationToken);
         var tally = new WindowTally(workload.ExpectedWindows(i => !Bad(i)));
-        List<Confluent.Kafka.ConsumeResult<byte[], byte[]>> letters;
-        try
+        List<Confluent.Kafka.ConsumeResult<byte[], byte[]>> letters = [];
+        var (exit, summary) = await YamlRun.RunAsync(dir, yaml, run =>
         {
             cluster.ReadAll(results, all => tally.Take(all) || run.IsCompleted, TimeSpan.FromSeconds(150));
             letters = cluster.ReadAll(dlq, r => r.Count >= workload.Records / 100 || run.IsCompleted, TimeSpan.FromSeconds(60));
-        }
-        finally
-        {
-            await stop.CancelAsync();
-        }
-        var exit = await run.WaitAsync(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken);
+        });
+        using var totals = summary!;
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0}s: exit {exit}; {tally.Covered:N0} windows, {tally.Duplicates} duplicates, {letters.Count} dead letters");
 
         Assert.Equal(RunCommand.ExitOk, exit);
@@ -107,9 +84,69 @@ public sealed class YamlKafkaRunTests(ITestOutputHelper output)
             Assert.True(File.Exists(journal), $"no transaction journal for partition {p} at {journal}");
             Assert.True(new TransactionalCommitJournal(journal).LastCommitted >= 1, $"partition {p} committed no transaction");
         }
-        using var totals = JsonDocument.Parse(await File.ReadAllTextAsync(summary, TestContext.Current.CancellationToken));
         Assert.Equal(workload.Records - workload.Records / 100 + Partitions, totals.RootElement.GetProperty("recordsIn").GetInt64());
         Assert.Equal(workload.Records / 100, totals.RootElement.GetProperty("deadLetters").GetInt64());
         Assert.True(totals.RootElement.GetProperty("recordsOut").GetInt64() >= tally.Covered, "the summary counts fewer results than the output topic holds");
+    }
+
+    /// <summary>
+    /// A bounded run (<c>--max-events</c>) with no periodic checkpoint in it: the stop's final checkpoint of each partition
+    /// commits the transaction that holds every result and the partition's offset, so nothing is left open or unacknowledged.
+    /// </summary>
+    [Fact]
+    public async Task Run_MaxEvents_NoPeriodicCheckpoint_TheStopCommitsEachPartitionsTransactionAndOffset()
+    {
+        const int partitions = 3;
+        using var cluster = new MockKafkaCluster();
+        var input = MockKafkaCluster.UniqueTopic("yaml-max-in");
+        var results = MockKafkaCluster.UniqueTopic("yaml-max-out");
+        cluster.CreateTopic(input, partitions);
+        cluster.CreateTopic(results, partitions);
+        var workload = new TelemetryWorkload(3_000, 30);
+        var landed = cluster.Produce(input, workload.Messages(0, workload.Records).Concat(workload.WatermarkPushers(partitions)));
+
+        using var dir = new TempDirectory();
+        var checkpoints = dir.File("checkpoints");
+        var groupId = "yaml-max-" + input;
+        var yaml = $"""
+            name: kafka-yaml-max
+            source:
+              type: kafka
+              bootstrap-servers: '{cluster.BootstrapServers}'
+              topic: {input}
+              group-id: {groupId}
+              start-from: earliest
+              session-timeout: 6s
+            {YamlRun.WindowSteps("count")}
+            sinks:
+              - type: kafka
+                bootstrap-servers: '{cluster.BootstrapServers}'
+                topic: {results}
+                mode: exactly-once
+                transactional-id: yaml-max
+                transaction-timeout: 10m
+            {YamlRun.Checkpoints(dir, checkpoints, "5m")}
+            """;
+
+        var (exit, summary) = await YamlRun.RunAsync(dir, yaml, run => run.Wait(TimeSpan.FromSeconds(150), TestContext.Current.CancellationToken),
+            maxEvents: workload.Records + partitions);
+        summary?.Dispose();
+
+        Assert.Equal(RunCommand.ExitOk, exit);
+        for (var p = 0; p < partitions; p++)
+        {
+            // Transaction 1 is the only one, so it is the stop's: it holds every result of the partition.
+            var journal = Path.Combine(checkpoints, $"{input}-{p}", $"txn-yaml-max-{p}.journal");
+            Assert.Equal(1, new TransactionalCommitJournal(journal).LastCommitted);
+        }
+        using var probe = new Confluent.Kafka.ConsumerBuilder<Confluent.Kafka.Ignore, Confluent.Kafka.Ignore>(cluster.ConsumerConfig(groupId)).Build();
+        var ends = landed.GroupBy(l => l.Partition.Value).ToDictionary(g => g.Key, g => g.Max(l => l.Offset.Value) + 1);
+        var committed = probe.Committed(Enumerable.Range(0, partitions).Select(p => new Confluent.Kafka.TopicPartition(input, p)), TimeSpan.FromSeconds(30));
+        Assert.All(committed, c => Assert.Equal(ends[c.Partition.Value], c.Offset.Value));
+        var tally = new WindowTally(workload.ExpectedWindows());
+        cluster.ReadAll(results, tally.Take, TimeSpan.FromSeconds(60));
+        Assert.Empty(tally.Missing());
+        Assert.Empty(tally.Wrong());
+        Assert.Equal(0, tally.Duplicates);
     }
 }

@@ -1,10 +1,5 @@
-using System.Text;
 using Platform.Connectors.Kafka;
-using Platform.Connectors.Tests.Infrastructure;
-using Platform.Engine.DeadLetters;
-using Platform.Engine.Runtime;
 using Platform.Kafka.Tests.Infrastructure;
-using Platform.Sinks.Kafka;
 
 namespace Platform.Kafka.Tests.PoisonPills;
 
@@ -22,56 +17,26 @@ public sealed class JsonPoisonPillTests(ITestOutputHelper output)
     [Fact]
     public async Task Consume_OnePercentBadJson_DeadLetterTopicHasEachWithHeadersAndEveryGoodRecordCounted()
     {
-        using var cluster = new MockKafkaCluster();
-        var input = MockKafkaCluster.UniqueTopic("pp-in");
-        var results = MockKafkaCluster.UniqueTopic("pp-out");
-        var dlq = MockKafkaCluster.UniqueTopic("pp-dlq");
-        cluster.CreateTopic(input, 6);
-        cluster.CreateTopic(results, 6);
-        cluster.CreateTopic(dlq, 1);
+        await using var rig = new GroupRig("pp", 6);
         var workload = new TelemetryWorkload(10_000, 50);
         static bool IsBad(int i) => i % 100 == 37;
         var messages = workload.Messages(0, workload.Records)
             .Select((m, i) => IsBad(i) ? (m.Key, Value: BadKinds[i / 100 % BadKinds.Length], m.Partition) : m)
             .ToList();
-        var landed = cluster.Produce(input, messages);
-        cluster.Produce(input, workload.WatermarkPushers(6));
+        var landed = rig.Cluster.Produce(rig.Input, messages);
+        rig.Cluster.Produce(rig.Input, workload.WatermarkPushers(6));
         var badAt = Enumerable.Range(0, workload.Records).Where(IsBad).ToDictionary(i => (landed[i].Partition.Value, landed[i].Offset.Value), i => messages[i].Value);
 
-        using var dir = new TempDirectory();
-        using var session = new KafkaProducerSession(new KafkaSinkOptions { BootstrapServers = cluster.BootstrapServers, Topic = results });
-        var sinkFailures = new CountingDeadLetterSink();
-        await using var group = new KafkaPipelineGroup(
-            new KafkaSourceOptions
-            {
-                BootstrapServers = cluster.BootstrapServers, Topic = input, GroupId = "pp-" + input, CheckpointDirectory = dir.Path,
-                CheckpointInterval = TimeSpan.FromMilliseconds(500), DeadLetterTopic = dlq,
-            },
-            new PipelineOptions(),
-            ctx => WindowJob.Build(ctx, cluster.BootstrapServers, results, session, sinkFailures),
-            log: output.WriteLine);
-        group.Start();
-
-        var expected = workload.ExpectedWindows(i => !IsBad(i));
-        var tally = new WindowTally(expected);
-        cluster.ReadAll(results, tally.Take, TimeSpan.FromSeconds(180));
-        var letters = cluster.ReadAll(dlq, r => r.Count >= badAt.Count, TimeSpan.FromSeconds(60));
+        var group = rig.Start(rig.Options("pp-" + rig.Input, TimeSpan.FromMilliseconds(500)), output.WriteLine);
+        var tally = new WindowTally(workload.ExpectedWindows(i => !IsBad(i)));
+        rig.Cluster.ReadAll(rig.Results, tally.Take, TimeSpan.FromSeconds(180));
+        var letters = rig.Cluster.ReadAll(rig.DeadLetterTopic, r => r.Count >= badAt.Count, TimeSpan.FromSeconds(60));
         await group.StopAsync();
 
         Assert.Empty(tally.Missing());
         Assert.Empty(tally.Wrong());
-        Assert.Equal(0, sinkFailures.Count);
-        Assert.Equal(badAt.Count, letters.Count);
-        foreach (var letter in letters)
-        {
-            string Header(string name) => Encoding.UTF8.GetString(letter.Message.Headers.GetLastBytes(name));
-            Assert.Equal(input, Header(KafkaDeadLetterHeaders.Topic));
-            var at = (int.Parse(Header(KafkaDeadLetterHeaders.Partition)), long.Parse(Header(KafkaDeadLetterHeaders.Offset)));
-            Assert.True(badAt.TryGetValue(at, out var original), $"dead letter names {at}, where no bad record was produced");
-            Assert.False(string.IsNullOrWhiteSpace(Header(KafkaDeadLetterHeaders.Error)));
-            Assert.Equal(original, letter.Message.Value);
-        }
-        Assert.Equal(badAt.Count, letters.Select(l => (Encoding.UTF8.GetString(l.Message.Headers.GetLastBytes("partition")), Encoding.UTF8.GetString(l.Message.Headers.GetLastBytes("offset")))).Distinct().Count());
-        output.WriteLine($"{letters.Count} dead letters, e.g. '{Encoding.UTF8.GetString(letters[0].Message.Headers.GetLastBytes(KafkaDeadLetterHeaders.Error))}'; {tally.Covered} windows, {tally.Duplicates} duplicates");
+        Assert.Equal(0, rig.SinkFailures.Count);
+        DeadLetterCheck.EachNamesItsBadMessage(letters, rig.Input, badAt, bytes => bytes);
+        output.WriteLine($"{letters.Count} dead letters, e.g. '{DeadLetterCheck.Header(letters[0], KafkaDeadLetterHeaders.Error)}'; {tally.Covered} windows, {tally.Duplicates} duplicates");
     }
 }

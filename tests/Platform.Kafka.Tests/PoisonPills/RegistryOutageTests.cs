@@ -1,15 +1,7 @@
 using System.Diagnostics;
-using Avro.Generic;
 using Confluent.Kafka;
-using Confluent.SchemaRegistry.Serdes;
-using Platform.Connectors.Kafka;
 using Platform.Connectors.SchemaRegistry;
-using Platform.Connectors.Tests.Infrastructure;
-using Platform.Engine.DeadLetters;
-using Platform.Engine.Runtime;
 using Platform.Kafka.Tests.Infrastructure;
-using Platform.Schema.Tests.Infrastructure;
-using Platform.Sinks.Kafka;
 
 namespace Platform.Kafka.Tests.PoisonPills;
 
@@ -26,45 +18,19 @@ public sealed class RegistryOutageTests(ITestOutputHelper output)
     [Fact]
     public async Task RegistryUnavailable_PartitionsHeldAndRetriedWithBackoff_NothingLostNorCommittedNorDeadLettered_ThenEverythingArrives()
     {
-        using var cluster = new MockKafkaCluster();
-        await using var registry = await LocalSchemaRegistry.StartAsync();
-        var input = MockKafkaCluster.UniqueTopic("outage-in");
-        var results = MockKafkaCluster.UniqueTopic("outage-out");
-        var dlq = MockKafkaCluster.UniqueTopic("outage-dlq");
-        cluster.CreateTopic(input, Partitions);
-        cluster.CreateTopic(results, Partitions);
-        cluster.CreateTopic(dlq, 1);
-
-        var registryOptions = new SchemaRegistryOptions { Url = registry.Url };
-        using var producerClient = registryOptions.CreateClient();
-        var serializer = new AvroSerializer<GenericRecord>(producerClient, registryOptions.SerializerConfig());
+        await using var avro = await AvroTelemetryWriter.StartAsync(); // released after the group, which reads through it
+        await using var rig = new GroupRig("outage", Partitions);
+        var (cluster, input, results, dlq, registry) = (rig.Cluster, rig.Input, rig.Results, rig.DeadLetterTopic, avro.Registry);
         var workload = new TelemetryWorkload(3_000, 30);
         var messages = new List<(string? Key, byte[] Value, int? Partition)>();
-        for (var i = 0; i < workload.Records; i++)
-            messages.Add((workload.DeviceOf(i), await Encode(serializer, input, workload.DeviceOf(i), workload.TimeOf(i), workload.SensorOf(i), i % 100 + 0.5), null));
-        var far = workload.TimeOf(workload.Records) + 3_600_000;
-        for (var p = 0; p < Partitions; p++) messages.Add(("sentinel", await Encode(serializer, input, $"sentinel-{p}", far, "none", 0), p));
+        for (var i = 0; i < workload.Records; i++) messages.Add(await avro.MessageAsync(input, workload, i, PlatformAvroSchemas.TelemetryV2));
+        messages.AddRange(await avro.WatermarkPushersAsync(input, workload, Partitions));
         cluster.Produce(input, messages);
 
         registry.Unavailable = true; // the schema was registered; now the registry answers 503 to every request
-        using var dir = new TempDirectory();
-        using var consumerClient = registryOptions.CreateClient();
-        using var transcoder = new AvroTelemetryNdjsonTranscoder(new AvroValueDecoder(consumerClient, PlatformAvroSchemas.TelemetryReader));
-        using var session = new KafkaProducerSession(new KafkaSinkOptions { BootstrapServers = cluster.BootstrapServers, Topic = results });
-        var sinkFailures = new CountingDeadLetterSink();
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var group = "outage-" + input;
-        await using var member = new KafkaPipelineGroup(
-            new KafkaSourceOptions
-            {
-                BootstrapServers = cluster.BootstrapServers, Topic = input, GroupId = group, CheckpointDirectory = dir.Path,
-                CheckpointInterval = TimeSpan.FromMilliseconds(200), DeadLetterTopic = dlq,
-            },
-            new PipelineOptions(),
-            ctx => WindowJob.Build(ctx, cluster.BootstrapServers, results, session, sinkFailures),
-            log: line => log.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"),
-            values: transcoder);
-        member.Start();
+        var member = rig.Start(rig.Options(group, TimeSpan.FromMilliseconds(200)), line => log.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"), avro.CreateTranscoder());
         try
         {
             // Every partition is held and retried several times while the registry is down; checkpoints go on meanwhile.
@@ -86,7 +52,7 @@ public sealed class RegistryOutageTests(ITestOutputHelper output)
 
             Assert.Empty(tally.Missing());
             Assert.Empty(tally.Wrong());
-            Assert.Equal(0, sinkFailures.Count);
+            Assert.Equal(0, rig.SinkFailures.Count);
             Assert.Empty(cluster.ReadAll(dlq, _ => false, TimeSpan.FromSeconds(1)));
             await Until(() => member.RecordsIn == workload.Records + Partitions, "every record processed once");
             await Until(() => Committed(cluster, group, input).All(o => o.Offset.Value > 0), "offsets committed after the outage");
@@ -102,20 +68,6 @@ public sealed class RegistryOutageTests(ITestOutputHelper output)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(cluster.ConsumerConfig(group)).Build();
         return consumer.Committed(Enumerable.Range(0, Partitions).Select(p => new TopicPartition(topic, p)), TimeSpan.FromSeconds(30));
-    }
-
-    private static async Task<byte[]> Encode(AvroSerializer<GenericRecord> serializer, string topic, string device, long timeMs, string sensor, double value)
-    {
-        var record = new GenericRecord(PlatformAvroSchemas.TelemetryV2);
-        record.Add("deviceId", device);
-        record.Add("timestamp", DateTimeOffset.FromUnixTimeMilliseconds(timeMs).UtcDateTime);
-        record.Add("sensorType", sensor);
-        record.Add("value", value);
-        record.Add("vector", null);
-        record.Add("location", null);
-        record.Add("correlationId", null);
-        record.Add("unit", "u");
-        return await serializer.SerializeAsync(record, new SerializationContext(MessageComponentType.Value, topic));
     }
 
     private static async Task Until(Func<bool> condition, string what)

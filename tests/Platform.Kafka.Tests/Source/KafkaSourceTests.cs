@@ -1,60 +1,17 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Platform.Connectors.Kafka;
-using Platform.Connectors.Tests.Infrastructure;
-using Platform.Engine.DeadLetters;
-using Platform.Engine.Runtime;
 using Platform.Kafka.Tests.Infrastructure;
-using Platform.Sinks.Kafka;
 
 namespace Platform.Kafka.Tests.Source;
 
 /// <summary>Where the source starts and when it commits.</summary>
 public sealed class KafkaSourceTests(ITestOutputHelper output)
 {
-    private sealed class Setup : IAsyncDisposable
-    {
-        public readonly MockKafkaCluster Cluster = new();
-        public readonly TempDirectory Dir = new();
-        public readonly string Input = MockKafkaCluster.UniqueTopic("src-in");
-        public readonly string Results = MockKafkaCluster.UniqueTopic("src-out");
-        public readonly KafkaProducerSession Session;
-        public readonly CountingDeadLetterSink Failures = new();
-        public KafkaPipelineGroup? Group;
-
-        public Setup(int partitions)
-        {
-            Cluster.CreateTopic(Input, partitions);
-            Cluster.CreateTopic(Results, partitions);
-            Session = new KafkaProducerSession(new KafkaSinkOptions { BootstrapServers = Cluster.BootstrapServers, Topic = Results });
-        }
-
-        public KafkaPipelineGroup Start(KafkaSourceOptions options, Action<string> log)
-        {
-            Group = new KafkaPipelineGroup(options, new PipelineOptions(), ctx => WindowJob.Build(ctx, Cluster.BootstrapServers, Results, Session, Failures), log: log);
-            Group.Start();
-            return Group;
-        }
-
-        public KafkaSourceOptions Options(string groupId) => new()
-        {
-            BootstrapServers = Cluster.BootstrapServers, Topic = Input, GroupId = groupId, CheckpointDirectory = Dir.Path,
-            CheckpointInterval = TimeSpan.FromMilliseconds(300),
-        };
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Group is not null) await Group.DisposeAsync();
-            Session.Dispose();
-            Dir.Dispose();
-            Cluster.Dispose();
-        }
-    }
-
     [Fact]
     public async Task StartFromTimestamp_NoCheckpointNoCommit_SkipsMessagesProducedBefore()
     {
-        await using var s = new Setup(2);
+        await using var s = new GroupRig("src", 2);
         var early = new TelemetryWorkload(400, 20);
         s.Cluster.Produce(s.Input, early.Messages(0, early.Records));
         await Task.Delay(20); // message timestamps are the producer's wall clock, in ms
@@ -64,7 +21,7 @@ public sealed class KafkaSourceTests(ITestOutputHelper output)
         s.Cluster.Produce(s.Input, late.Messages(0, late.Records));
         s.Cluster.Produce(s.Input, late.WatermarkPushers(2));
 
-        s.Start(s.Options("ts-" + s.Input) with { StartFrom = KafkaStartFrom.Timestamp, StartTimestamp = cut }, output.WriteLine);
+        s.Start(s.Options("ts-" + s.Input, TimeSpan.FromMilliseconds(300)) with { StartFrom = KafkaStartFrom.Timestamp, StartTimestamp = cut }, output.WriteLine);
         var tally = new WindowTally(late.ExpectedWindows());
         var read = s.Cluster.ReadAll(s.Results, tally.Take, TimeSpan.FromSeconds(120));
         await s.Group!.StopAsync();
@@ -77,11 +34,11 @@ public sealed class KafkaSourceTests(ITestOutputHelper output)
     [Fact]
     public async Task StartFromLatest_NoCheckpointNoCommit_ReadsOnlyWhatIsProducedAfterTheStart()
     {
-        await using var s = new Setup(2);
+        await using var s = new GroupRig("src", 2);
         var early = new TelemetryWorkload(400, 20);
         s.Cluster.Produce(s.Input, early.Messages(0, early.Records));
 
-        var group = s.Start(s.Options("latest-" + s.Input) with { StartFrom = KafkaStartFrom.Latest }, output.WriteLine);
+        var group = s.Start(s.Options("latest-" + s.Input, TimeSpan.FromMilliseconds(300)) with { StartFrom = KafkaStartFrom.Latest }, output.WriteLine);
         // Probes until both partitions deliver: then each consumer position is resolved to the end it started at.
         var clock = Stopwatch.StartNew();
         var probeTime = 1_767_296_400_000L;
@@ -106,12 +63,12 @@ public sealed class KafkaSourceTests(ITestOutputHelper output)
     [Fact]
     public async Task Offsets_CommittedOnlyWhenACheckpointCompletes()
     {
-        await using var s = new Setup(3);
+        await using var s = new GroupRig("src", 3);
         var workload = new TelemetryWorkload(3000, 30);
         var landed = s.Cluster.Produce(s.Input, workload.Messages(0, workload.Records));
         var groupId = "commit-" + s.Input;
         // Checkpoints only on stop: nothing may be committed while the group runs.
-        var group = s.Start(s.Options(groupId) with { CheckpointInterval = TimeSpan.FromHours(1) }, output.WriteLine);
+        var group = s.Start(s.Options(groupId, TimeSpan.FromHours(1)), output.WriteLine);
         var clock = Stopwatch.StartNew();
         while (group.RecordsIn < workload.Records && clock.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(50);
         Assert.Equal(workload.Records, group.RecordsIn);

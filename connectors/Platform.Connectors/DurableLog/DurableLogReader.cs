@@ -31,7 +31,7 @@ public sealed record DurableLogReaderOptions
 /// Records that fail their checksum are skipped and counted (the log sent them to the DLQ on open).
 /// Read by one thread.
 /// </summary>
-public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
+public sealed class DurableLogReader : IChunkSource, ICheckpointableSource, IWaitableSource
 {
     private readonly DurableLog _log;
     private readonly DurableLogReaderOptions _options;
@@ -111,6 +111,18 @@ public sealed class DurableLogReader : IChunkSource, ICheckpointableSource
         if (_started) throw new InvalidOperationException("Seek before the first read.");
         var p = LogPosition.Read(positions[0]);
         SetPosition(p.Offset < LogRecordFormat.SegmentHeaderSize ? p with { Offset = LogRecordFormat.SegmentHeaderSize } : p);
+    }
+
+    /// <summary>Completes once a record follows this reader's position, or the log ended (closed, or not followed).</summary>
+    public async ValueTask WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var signal = _log.CommitSignal; // taken before the check, so a commit in between still wakes us
+            if (!_options.Follow || _log.IsClosed || _log.BytesAfter(_position) > 0) return;
+            await signal.WaitAsync(cancellationToken);
+        }
     }
 
     /// <inheritdoc />

@@ -29,7 +29,7 @@ namespace Platform.Connectors.Mqtt;
 /// poison message must not block the session); a Schema Registry outage acknowledges nothing and
 /// drops the connection, so the broker redelivers once we are back.
 /// </summary>
-public sealed partial class MqttSource : IChunkSource, ICheckpointableSource
+public sealed partial class MqttSource : IChunkSource, ICheckpointableSource, IWaitableSource
 {
     private readonly MqttSourceOptions _options;
     private readonly Log _log;
@@ -121,6 +121,9 @@ public sealed partial class MqttSource : IChunkSource, ICheckpointableSource
 
     /// <inheritdoc />
     public ValueTask<Chunk?> ReadAsync(CancellationToken cancellationToken) => _reader.ReadAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask WaitToReadAsync(CancellationToken cancellationToken) => _reader.WaitToReadAsync(cancellationToken);
 
     /// <inheritdoc />
     public long PositionOf(int partition) => _reader.PositionOf(partition);

@@ -35,7 +35,7 @@ internal static class IngestSources
             TwitchSecret = twitch,
             Webhooks = [.. config.Webhooks.Select(w => new WebhookOptions(w.Name, w.Header, Secret(w.SecretEnv, $"webhook '{w.Name}'"), w.Prefix))],
         }, events, telemetry, new TelemetryNdjsonParser(new SymbolTable()));
-        return new LogBackedSource(reader, new LogCheckpointRetention(telemetry, "http-telemetry"), async ct =>
+        return new LogBackedSource<DurableLogReader>(reader, new LogCheckpointRetention(telemetry, "http-telemetry"), async ct =>
         {
             await server.StartAsync(ct);
             await Console.Error.WriteLineAsync($"ingest: listening on {server.Address} (fsync {config.Fsync}, max lag {(maxLag > 0 ? $"{maxLag} B" : "unbounded")}); telemetry log {telemetry.Recovery}; events log {events.Recovery}");
@@ -62,7 +62,7 @@ internal static class IngestSources
             ReceiveMaximum = config.ReceiveMaximum,
             MaxPacketBytes = (int)config.MaxPacketSize,
         }, log, new DurableLogReaderOptions { ChunkBytes = chunkBytes }, deadLetters, transcoder);
-        return new LogBackedSource(source, new LogCheckpointRetention(log, "mqtt"), async ct =>
+        return new LogBackedSource<Connectors.Mqtt.MqttSource>(source, new LogCheckpointRetention(log, "mqtt"), async ct =>
         {
             await source.StartAsync(ct);
             await Console.Error.WriteLineAsync($"mqtt: connected to {config.Host}:{config.Port} as {config.ClientId} ({config.Format} payloads); log {log.Recovery}");
@@ -112,10 +112,18 @@ internal static class IngestSources
     /// the log's retention under checkpoint control: call it only when checkpoints are on.
     /// </summary>
     public static IEnumerable<ICheckpointParticipant> CheckpointParticipants(IChunkSource source) =>
-        source is LogBackedSource logBacked ? [logBacked.Retention.Enable()] : [];
+        source is ILogBackedSource logBacked ? [logBacked.Retention.Enable()] : [];
+
+    private interface ILogBackedSource
+    {
+        LogCheckpointRetention Retention { get; }
+    }
 
     /// <summary>A source read from a durable log, with the ingest component that fills it started on the first read.</summary>
-    private sealed class LogBackedSource(IChunkSource inner, LogCheckpointRetention retention, Func<CancellationToken, Task> start, IAsyncDisposable[] owned) : IChunkSource, ICheckpointableSource
+    /// <remarks>Waitable (the log's tail), so an idle ingest source still checkpoints on time.</remarks>
+    private sealed class LogBackedSource<TReader>(TReader inner, LogCheckpointRetention retention, Func<CancellationToken, Task> start, IAsyncDisposable[] owned)
+        : IChunkSource, ICheckpointableSource, IWaitableSource, ILogBackedSource
+        where TReader : IChunkSource, ICheckpointableSource, IWaitableSource
     {
         public LogCheckpointRetention Retention => retention;
 
@@ -131,18 +139,24 @@ internal static class IngestSources
             return await inner.ReadAsync(cancellationToken);
         }
 
+        public async ValueTask WaitToReadAsync(CancellationToken cancellationToken)
+        {
+            await (_started ??= start(cancellationToken));
+            await inner.WaitToReadAsync(cancellationToken);
+        }
+
         public long PositionOf(int partition) => inner.PositionOf(partition);
 
         /// <summary>The log reader's (segment, offset), 12 bytes.</summary>
         public byte[] SavePosition(int partition)
         {
-            var position = ((ICheckpointableSource)inner).SavePosition(partition);
+            var position = inner.SavePosition(partition);
             retention.Begun(position);
             return position;
         }
 
         /// <summary>Resumes the log reader where the checkpoint left it.</summary>
-        public void Seek(IReadOnlyList<byte[]> positions) => ((ICheckpointableSource)inner).Seek(positions);
+        public void Seek(IReadOnlyList<byte[]> positions) => inner.Seek(positions);
 
         public async ValueTask DisposeAsync()
         {

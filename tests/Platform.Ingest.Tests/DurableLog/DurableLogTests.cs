@@ -77,6 +77,31 @@ public sealed class DurableLogTests
     }
 
     [Fact]
+    public async Task Reader_WaitToRead_PendsAtTheTail_CompletesOnCommit_MovesNoPosition()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDir();
+        await using var log = Log.Open(new DurableLogOptions { Directory = dir.Path, Fsync = FsyncPolicy.Interval });
+        await using var reader = log.OpenReader();
+        var before = reader.SavePosition(0);
+        var wait = reader.WaitToReadAsync(ct).AsTask();
+        await Task.Delay(200, ct);
+        Assert.False(wait.IsCompleted);
+
+        Assert.Equal(AppendStatus.Committed, await log.AppendAsync(Line(7)));
+        await wait.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        Assert.Equal(before, reader.SavePosition(0)); // waiting read nothing
+        using (var chunk = (await reader.ReadAsync(ct))!)
+        {
+            Assert.Contains("\"d7\"", Encoding.UTF8.GetString(chunk.Span), StringComparison.Ordinal);
+        }
+        Assert.False(reader.WaitToReadAsync(ct).IsCompleted); // at the tail again
+
+        await using var replay = log.OpenReader(new DurableLogReaderOptions { Follow = false, From = LogPosition.Read(reader.SavePosition(0)) });
+        Assert.True(replay.WaitToReadAsync(ct).IsCompletedSuccessfully); // a replay ends instead of waiting
+    }
+
+    [Fact]
     public async Task Open_TornLastRecord_IsCutCountedAndAppendsContinue()
     {
         using var dir = new TempDir();

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Platform.Formats.Ndjson;
 
@@ -56,6 +58,7 @@ internal static class NdjsonFraming
             var bounded = rest.Length > window ? rest[..window] : rest;
             if (bounded[0] == (byte)'{')
             {
+                PrefetchAhead(data, pos);
                 // Parse first and find the line end as a by-product: one pass over the bytes instead of two.
                 var taken = handler.TryRecordAt(bounded, isFinal && bounded.Length == rest.Length, basePosition + pos);
                 if (taken >= 0)
@@ -88,6 +91,25 @@ internal static class NdjsonFraming
             return data.Length;
         }
         return pos;
+    }
+
+    /// <summary>How far ahead of the record being parsed the input is prefetched: about four records.</summary>
+    private const int PrefetchDistance = 1024;
+
+    /// <summary>
+    /// Asks for the input a few records ahead (four cache lines, about one record's worth per record parsed): the
+    /// parser reads a line in a few scattered 32-byte steps, which the hardware prefetcher follows too late when
+    /// the input comes from memory rather than cache.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchAhead(ReadOnlySpan<byte> data, int pos)
+    {
+        if (!Sse.IsSupported || data.Length - pos < PrefetchDistance + 256) return;
+        var p = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetReference(data), pos + PrefetchDistance));
+        Sse.Prefetch0(p);
+        Sse.Prefetch0(p + 64);
+        Sse.Prefetch0(p + 128);
+        Sse.Prefetch0(p + 192);
     }
 
     /// <summary>

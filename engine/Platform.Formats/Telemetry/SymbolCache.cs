@@ -12,8 +12,11 @@ namespace Platform.Formats;
 /// hit costs one cache line and no hashing of arrays; the slot can be prefetched while the rest of the line is
 /// parsed. Entries are (bytes → id) pairs copied from the table, which never changes an id, so a mirror is
 /// always right; each thread owns its own, so no synchronisation is needed. Misses go to the table.
+/// With 100k devices the slots span megabytes that every record touches at a random place: they live in native
+/// memory advised for transparent huge pages (<see cref="SlotMemory"/>), so a lookup costs a cache miss but no
+/// page walk (a walk under virtualisation costs as much again).
 /// </summary>
-internal sealed class SymbolCache
+internal sealed unsafe class SymbolCache
 {
     /// <summary>Longest string kept inline.</summary>
     public const int MaxKeyBytes = 24;
@@ -28,10 +31,19 @@ internal sealed class SymbolCache
     [ThreadStatic] private static int t_next;
 
     private readonly SymbolTable _table;
-    private Slot[] _slots = new Slot[InitialSlots];
+    private Slot* _slots;
+    private int _mask;
     private int _count;
 
-    private SymbolCache(SymbolTable table) => _table = table;
+    private SymbolCache(SymbolTable table)
+    {
+        _table = table;
+        _slots = (Slot*)SlotMemory.Allocate((nuint)(InitialSlots * sizeof(Slot)));
+        _mask = InitialSlots - 1;
+    }
+
+    /// <summary>Frees the slots once no thread holds this cache any more.</summary>
+    ~SymbolCache() => SlotMemory.Free(_slots);
 
     /// <summary>The table this cache mirrors.</summary>
     public SymbolTable Table => _table;
@@ -135,14 +147,11 @@ internal sealed class SymbolCache
 
     /// <summary>Asks the CPU to start loading the slot of <paramref name="key"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void Prefetch(in Key key)
+    public void Prefetch(in Key key)
     {
-        if (Sse.IsSupported)
-        {
-            var slots = _slots;
-            // A stale address (the array moved) only wastes the hint.
-            Sse.Prefetch0(Unsafe.AsPointer(ref slots[(int)(key.Hash & (uint)(slots.Length - 1))]));
-        }
+        // A slot of a table that grows before the lookup only wastes the hint (the old table is freed after the
+        // lookup that grew it, and a prefetch never faults).
+        if (Sse.IsSupported) Sse.Prefetch0(_slots + (key.Hash & (uint)_mask));
     }
 
     /// <summary>The symbol of the string <paramref name="key"/> packs.</summary>
@@ -150,13 +159,13 @@ internal sealed class SymbolCache
     public Symbol Lookup(in Key key)
     {
         var slots = _slots;
-        var mask = slots.Length - 1;
-        var i = (int)(key.Hash & (uint)mask);
+        var mask = (uint)_mask;
+        var i = key.Hash & mask;
         while (true)
         {
-            ref var slot = ref slots[i];
-            if (slot.Length == key.Length && slot.A == key.A && slot.B == key.B && slot.C == key.C) return new Symbol(slot.Id);
-            if (slot.Length == 0) return Miss(key);
+            var slot = slots + i;
+            if (slot->Length == key.Length && slot->A == key.A && slot->B == key.B && slot->C == key.C) return new Symbol(slot->Id);
+            if (slot->Length == 0) return Miss(key);
             i = (i + 1) & mask;
         }
     }
@@ -179,8 +188,8 @@ internal sealed class SymbolCache
         BinaryPrimitives.WriteUInt64LittleEndian(utf8[16..], key.C);
         var symbol = _table.Intern(utf8[..key.Length]);
         if (_count >= MaxSlots / 2) return symbol;
-        if (_count + 1 > _slots.Length / 2) Grow();
-        Insert(_slots, key.A, key.B, key.C, key.Length, key.Hash, symbol.Id);
+        if (_count + 1 > (_mask + 1) / 2) Grow();
+        Insert(_slots, _mask, key.A, key.B, key.C, key.Length, key.Hash, symbol.Id);
         _count++;
         return symbol;
     }
@@ -235,23 +244,27 @@ internal sealed class SymbolCache
         ResetPending();
     }
 
-    private static void Insert(Slot[] slots, ulong a, ulong b, ulong c, int length, uint hash, int id)
+    private static void Insert(Slot* slots, int mask, ulong a, ulong b, ulong c, int length, uint hash, int id)
     {
-        var mask = slots.Length - 1;
-        var i = (int)(hash & (uint)mask);
-        while (slots[i].Length != 0) i = (i + 1) & mask;
+        var i = hash & (uint)mask;
+        while (slots[i].Length != 0) i = (i + 1) & (uint)mask;
         slots[i] = new Slot { A = a, B = b, C = c, Length = length, Id = id };
     }
 
     private void Grow()
     {
         var old = _slots;
-        var bigger = new Slot[old.Length * 2];
-        foreach (ref readonly var s in old.AsSpan())
+        var oldCount = _mask + 1;
+        var count = oldCount * 2;
+        var bigger = (Slot*)SlotMemory.Allocate((nuint)count * (nuint)sizeof(Slot));
+        for (var k = 0; k < oldCount; k++)
         {
+            ref readonly var s = ref old[k];
             if (s.Length == 0) continue;
-            Insert(bigger, s.A, s.B, s.C, s.Length, Hash(s.A, s.B, s.C, s.Length), s.Id);
+            Insert(bigger, count - 1, s.A, s.B, s.C, s.Length, Hash(s.A, s.B, s.C, s.Length), s.Id);
         }
         _slots = bigger;
+        _mask = count - 1;
+        SlotMemory.Free(old);
     }
 }

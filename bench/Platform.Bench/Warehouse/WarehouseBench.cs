@@ -8,15 +8,17 @@ using Platform.Sinks.Postgres;
 namespace Platform.Bench.Warehouse;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Platform.Bench -- warehouse [--connection "Host=…"] [--rows 500000] [--users 100000] [--baseline-seconds 20] [--fill-factor 100]</c>:
-/// profile upserts into PostgreSQL, side by side in one run on one server: the sink (binary COPY into a staging table +
-/// one <c>INSERT … ON CONFLICT DO UPDATE</c> per 50 k rows) against a row-by-row parameterised, prepared
-/// <c>INSERT … ON CONFLICT DO UPDATE</c> (one statement per row, one transaction per 50 k rows — what the seed does).
-/// Each writes to its own table, both created by the sink's migration (same DDL, same fill factor) and both holding
-/// every user before the clock starts, so both measure the same thing: updates of existing profiles, keys repeating.
-/// The row-by-row baseline runs for at most <c>--baseline-seconds</c>. Prints rows/s of both and the ratio (target ≥ 20×).
-/// The connection comes from <c>--connection</c>, else PLATFORM_TEST_PG_CONNECTION (tests/services/postgres.sh starts a
-/// throwaway server).
+/// <c>dotnet run -c Release --project bench/Platform.Bench -- warehouse [--connection "Host=…"] [--rows 1000000] [--users 100000] [--rounds 5] [--baseline-seconds 15] [--fill-factor 80] [--parallel-upserts 2]</c>:
+/// profile upserts into PostgreSQL, side by side in one run on one server: the sink (binary COPY into staging tables,
+/// the batch reduced to one row per key and split by key hash into parallel MERGEs, 50 k rows per batch) against a
+/// row-by-row parameterised, prepared <c>INSERT … ON CONFLICT DO UPDATE</c> (one statement per row, one transaction per
+/// 50 k rows — what the seed does). Each writes to its own table, both created by the sink's migration (same DDL, same
+/// fill factor) and both holding every user before the clock starts, so both measure the same thing: updates of
+/// existing profiles, keys repeating. The two paths take turns in <c>--rounds</c> rounds (the sink writes
+/// <c>rows / rounds</c> rows and flushes, then the baseline runs for <c>baseline-seconds / rounds</c>), so a change in the
+/// machine's load during the run hits both alike. Prints each round, the rows/s of both over all rounds and the ratio
+/// (target ≥ 20×). The connection comes from <c>--connection</c>, else PLATFORM_TEST_PG_CONNECTION
+/// (tests/services/postgres.sh starts a throwaway server).
 /// </summary>
 internal static class WarehouseBench
 {
@@ -30,26 +32,44 @@ internal static class WarehouseBench
             Console.Error.WriteLine("warehouse benchmark: no PostgreSQL. Pass --connection \"Host=127.0.0.1;Port=…;Username=…;Database=…\" or export PLATFORM_TEST_PG_CONNECTION (tests/services/postgres.sh starts a throwaway server).");
             return 2;
         }
-        var rows = long.Parse(Arg(args, "--rows") ?? "500000", CultureInfo.InvariantCulture);
+        var rows = long.Parse(Arg(args, "--rows") ?? "1000000", CultureInfo.InvariantCulture);
         var users = int.Parse(Arg(args, "--users") ?? "100000", CultureInfo.InvariantCulture);
-        var baselineSeconds = double.Parse(Arg(args, "--baseline-seconds") ?? "20", CultureInfo.InvariantCulture);
-        var fillFactor = int.Parse(Arg(args, "--fill-factor") ?? "100", CultureInfo.InvariantCulture);
+        var rounds = int.Parse(Arg(args, "--rounds") ?? "5", CultureInfo.InvariantCulture);
+        var baselineSeconds = double.Parse(Arg(args, "--baseline-seconds") ?? "15", CultureInfo.InvariantCulture);
+        var fillFactor = int.Parse(Arg(args, "--fill-factor") ?? "80", CultureInfo.InvariantCulture);
+        var parallel = int.Parse(Arg(args, "--parallel-upserts") ?? PostgresSinkOptions.DefaultParallelUpserts.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var ids = Enumerable.Range(0, users).Select(u => "user-" + u.ToString("D7", CultureInfo.InvariantCulture)).ToArray();
         var schema = "bench_" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         await using var admin = NpgsqlDataSource.Create(connection);
         await ExecuteAsync(admin, $"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE; CREATE SCHEMA \"{schema}\"");
         try
         {
-            var options = new PostgresSinkOptions { ConnectionString = connection, Schema = schema, BatchRows = BatchRows, MaxDelay = TimeSpan.FromMinutes(10), FillFactor = fillFactor };
+            var options = new PostgresSinkOptions { ConnectionString = connection, Schema = schema, BatchRows = BatchRows, MaxDelay = TimeSpan.FromMinutes(10), FillFactor = fillFactor, ParallelUpserts = parallel };
             foreach (var table in new[] { "profiles_copy", "profiles_rows", "warmup_copy", "warmup_rows" }) await SeedAsync(admin, options, table, ids);
             // Both paths run once untimed on their own tables first, so neither is measured in unoptimised (tier-0) code:
             // on a busy machine the JIT's background thread can leave the first batches unoptimised for seconds.
-            await CopyUpsertAsync(options, "warmup_copy", ids, 2 * BatchRows);
-            await RowByRowAsync(admin, schema, "warmup_rows", ids, 2_000, baselineSeconds);
-            Console.WriteLine(FormattableString.Invariant($"warehouse benchmark: {rows:N0} profile updates over {users:N0} users (all present before the clock starts) into PostgreSQL ({await ServerVersionAsync(admin)}), {BatchRows:N0} rows per transaction, fillfactor {fillFactor}, load avg {LoadAverage()}"));
-            var copy = await CopyUpsertAsync(options, "profiles_copy", ids, rows);
+            await using (var warmup = await CopyPath.OpenAsync(options, "warmup_copy", ids))
+            {
+                await warmup.WriteAsync(0, 2 * BatchRows);
+            }
+            await using (var warmup = await RowByRowPath.OpenAsync(admin, schema, "warmup_rows", ids))
+            {
+                await warmup.WriteAsync(0, 2_000, baselineSeconds);
+            }
+            Console.WriteLine(FormattableString.Invariant($"warehouse benchmark: {rows:N0} profile updates over {users:N0} users (all present before the clock starts) into PostgreSQL ({await ServerVersionAsync(admin)}), {BatchRows:N0} rows per batch, {parallel} parallel upserts, fillfactor {fillFactor}, {rounds} rounds taking turns, load avg {LoadAverage()}"));
+            await using var copyPath = await CopyPath.OpenAsync(options, "profiles_copy", ids);
+            await using var rowPath = await RowByRowPath.OpenAsync(admin, schema, "profiles_rows", ids);
+            Result copy = new(0, 0), single = new(0, 0);
+            for (var round = 0; round < rounds; round++)
+            {
+                var share = rows / rounds + (round < rows % rounds ? 1 : 0);
+                var c = await copyPath.WriteAsync(copy.Rows, share);
+                var r = await rowPath.WriteAsync(single.Rows, long.MaxValue, baselineSeconds / rounds);
+                copy = new Result(copy.Rows + c.Rows, copy.Seconds + c.Seconds);
+                single = new Result(single.Rows + r.Rows, single.Seconds + r.Seconds);
+                Console.WriteLine(FormattableString.Invariant($"  round {round + 1}: COPY + upsert {c.Rate,9:N0} rows/s, row-by-row {r.Rate,7:N0} rows/s, {c.Rate / r.Rate,5:N1}x  (load avg {LoadAverage()})"));
+            }
             Console.WriteLine(FormattableString.Invariant($"  COPY + upsert (PostgresUpsertSink):   {copy.Rate,12:N0} rows/s  ({copy.Rows:N0} rows in {copy.Seconds:N2} s)"));
-            var single = await RowByRowAsync(admin, schema, "profiles_rows", ids, rows, baselineSeconds);
             Console.WriteLine(FormattableString.Invariant($"  row-by-row parameterised INSERT:      {single.Rate,12:N0} rows/s  ({single.Rows:N0} rows in {single.Seconds:N2} s)"));
             Console.WriteLine(FormattableString.Invariant($"  ratio: {copy.Rate / single.Rate:N1}x (target >= 20x)"));
             Console.WriteLine(FormattableString.Invariant($"  rows in the tables: {await CountAsync(admin, schema, "profiles_copy"):N0} and {await CountAsync(admin, schema, "profiles_rows"):N0} (one per user); load avg after {LoadAverage()}"));
@@ -82,65 +102,106 @@ internal static class WarehouseBench
         await ExecuteAsync(admin, $"VACUUM ANALYZE \"{options.Schema}\".{table}");
     }
 
-    private static async Task<Result> CopyUpsertAsync(PostgresSinkOptions options, string table, string[] ids, long rows)
+    /// <summary>The sink, open across rounds; a round writes updates <c>from .. from + count</c> and flushes (its clock stops when they are committed).</summary>
+    private sealed class CopyPath : IAsyncDisposable
     {
-        var mapping = new BenchProfileMapping(table, ids);
-        await using var sink = new PostgresUpsertSink<BenchProfile, BenchProfileMapping>(options, mapping);
-        await sink.OpenAsync(CancellationToken.None);
-        var pool = new BatchPool<BenchProfile>(4096);
-        var stopwatch = Stopwatch.StartNew();
-        for (long i = 0; i < rows;)
+        private readonly PostgresUpsertSink<BenchProfile, BenchProfileMapping> _sink;
+        private readonly BatchPool<BenchProfile> _pool = new(4096);
+        private readonly int _users;
+
+        private CopyPath(PostgresUpsertSink<BenchProfile, BenchProfileMapping> sink, int users) => (_sink, _users) = (sink, users);
+
+        public static async Task<CopyPath> OpenAsync(PostgresSinkOptions options, string table, string[] ids)
         {
-            var batch = pool.Rent();
-            for (; i < rows && !batch.IsFull; i++) batch.Add(BenchProfileMapping.Make(i, ids.Length));
-            await sink.WriteAsync(batch, CancellationToken.None);
-            batch.Dispose();
+            var sink = new PostgresUpsertSink<BenchProfile, BenchProfileMapping>(options, new BenchProfileMapping(table, ids));
+            await sink.OpenAsync(CancellationToken.None);
+            return new CopyPath(sink, ids.Length);
         }
-        await sink.FlushAsync(CancellationToken.None);
-        return new Result(rows, stopwatch.Elapsed.TotalSeconds);
+
+        public async Task<Result> WriteAsync(long from, long count)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            for (var i = from; i < from + count;)
+            {
+                var batch = _pool.Rent();
+                for (; i < from + count && !batch.IsFull; i++) batch.Add(BenchProfileMapping.Make(i, _users));
+                await _sink.WriteAsync(batch, CancellationToken.None);
+                batch.Dispose();
+            }
+            await _sink.FlushAsync(CancellationToken.None);
+            return new Result(count, stopwatch.Elapsed.TotalSeconds);
+        }
+
+        public ValueTask DisposeAsync() => _sink.DisposeAsync();
     }
 
-    private static async Task<Result> RowByRowAsync(NpgsqlDataSource dataSource, string schema, string tableName, string[] ids, long rows, double maxSeconds)
+    /// <summary>The seed's writer: one prepared, parameterised INSERT … ON CONFLICT DO UPDATE per row, a transaction per 50 k rows, on one open connection.</summary>
+    private sealed class RowByRowPath : IAsyncDisposable
     {
-        var table = $"\"{schema}\".{tableName}"; // created and seeded like the COPY path's table
-        await using var connection = await dataSource.OpenConnectionAsync();
-        await using var command = new NpgsqlCommand(
-            $"INSERT INTO {table} (customer_id, churn_risk_score, churn_risk_category, total_deposits_usd, gaming_level, twitch_linked, last_activity_date, cdp_last_updated) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (customer_id) DO UPDATE SET churn_risk_score = EXCLUDED.churn_risk_score, " +
-            "churn_risk_category = EXCLUDED.churn_risk_category, total_deposits_usd = EXCLUDED.total_deposits_usd, gaming_level = EXCLUDED.gaming_level, " +
-            "twitch_linked = EXCLUDED.twitch_linked, last_activity_date = EXCLUDED.last_activity_date, cdp_last_updated = EXCLUDED.cdp_last_updated", connection);
-        var id = new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text };
-        var score = new NpgsqlParameter<double> { NpgsqlDbType = NpgsqlDbType.Double };
-        var category = new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text };
-        var deposits = new NpgsqlParameter<double> { NpgsqlDbType = NpgsqlDbType.Double };
-        var level = new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer };
-        var twitch = new NpgsqlParameter<bool> { NpgsqlDbType = NpgsqlDbType.Boolean };
-        var activity = new NpgsqlParameter<DateTime> { NpgsqlDbType = NpgsqlDbType.TimestampTz };
-        var updated = new NpgsqlParameter<DateTime> { NpgsqlDbType = NpgsqlDbType.TimestampTz };
-        foreach (var p in new NpgsqlParameter[] { id, score, category, deposits, level, twitch, activity, updated }) command.Parameters.Add(p);
-        await command.PrepareAsync();
-        var stopwatch = Stopwatch.StartNew();
-        long written = 0;
-        while (written < rows && stopwatch.Elapsed.TotalSeconds < maxSeconds)
+        private readonly NpgsqlConnection _connection;
+        private readonly NpgsqlCommand _command;
+        private readonly string[] _ids;
+        private readonly NpgsqlParameter<string> _id = new() { NpgsqlDbType = NpgsqlDbType.Text };
+        private readonly NpgsqlParameter<double> _score = new() { NpgsqlDbType = NpgsqlDbType.Double };
+        private readonly NpgsqlParameter<string> _category = new() { NpgsqlDbType = NpgsqlDbType.Text };
+        private readonly NpgsqlParameter<double> _deposits = new() { NpgsqlDbType = NpgsqlDbType.Double };
+        private readonly NpgsqlParameter<int> _level = new() { NpgsqlDbType = NpgsqlDbType.Integer };
+        private readonly NpgsqlParameter<bool> _twitch = new() { NpgsqlDbType = NpgsqlDbType.Boolean };
+        private readonly NpgsqlParameter<DateTime> _activity = new() { NpgsqlDbType = NpgsqlDbType.TimestampTz };
+        private readonly NpgsqlParameter<DateTime> _updated = new() { NpgsqlDbType = NpgsqlDbType.TimestampTz };
+
+        private RowByRowPath(NpgsqlConnection connection, string table, string[] ids)
         {
-            await using var tx = await connection.BeginTransactionAsync();
-            command.Transaction = tx;
-            for (var n = 0; n < BatchRows && written < rows && (n % 1000 != 0 || stopwatch.Elapsed.TotalSeconds < maxSeconds); n++, written++)
-            {
-                var p = BenchProfileMapping.Make(written, ids.Length);
-                id.TypedValue = ids[p.User];
-                score.TypedValue = p.Score;
-                category.TypedValue = BenchProfileMapping.Categories[p.Category];
-                deposits.TypedValue = p.Deposits;
-                level.TypedValue = p.GamingLevel;
-                twitch.TypedValue = p.TwitchLinked;
-                activity.TypedValue = DateTime.UnixEpoch.AddMilliseconds(p.LastActivityMs);
-                updated.TypedValue = DateTime.UnixEpoch.AddMilliseconds(p.UpdatedMs);
-                await command.ExecuteNonQueryAsync();
-            }
-            await tx.CommitAsync();
+            _connection = connection;
+            _ids = ids;
+            _command = new NpgsqlCommand(
+                $"INSERT INTO {table} (customer_id, churn_risk_score, churn_risk_category, total_deposits_usd, gaming_level, twitch_linked, last_activity_date, cdp_last_updated) " +
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (customer_id) DO UPDATE SET churn_risk_score = EXCLUDED.churn_risk_score, " +
+                "churn_risk_category = EXCLUDED.churn_risk_category, total_deposits_usd = EXCLUDED.total_deposits_usd, gaming_level = EXCLUDED.gaming_level, " +
+                "twitch_linked = EXCLUDED.twitch_linked, last_activity_date = EXCLUDED.last_activity_date, cdp_last_updated = EXCLUDED.cdp_last_updated", connection);
+            foreach (var p in new NpgsqlParameter[] { _id, _score, _category, _deposits, _level, _twitch, _activity, _updated }) _command.Parameters.Add(p);
         }
-        return new Result(written, stopwatch.Elapsed.TotalSeconds);
+
+        public static async Task<RowByRowPath> OpenAsync(NpgsqlDataSource dataSource, string schema, string tableName, string[] ids)
+        {
+            var connection = await dataSource.OpenConnectionAsync();
+            var path = new RowByRowPath(connection, $"\"{schema}\".{tableName}", ids); // created and seeded like the COPY path's table
+            await path._command.PrepareAsync();
+            return path;
+        }
+
+        /// <summary>Writes updates from <paramref name="from"/> until <paramref name="count"/> are written or <paramref name="maxSeconds"/> have passed.</summary>
+        public async Task<Result> WriteAsync(long from, long count, double maxSeconds)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            long written = 0;
+            while (written < count && stopwatch.Elapsed.TotalSeconds < maxSeconds)
+            {
+                await using var tx = await _connection.BeginTransactionAsync();
+                _command.Transaction = tx;
+                for (var n = 0; n < BatchRows && written < count && (n % 100 != 0 || stopwatch.Elapsed.TotalSeconds < maxSeconds); n++, written++)
+                {
+                    var p = BenchProfileMapping.Make(from + written, _ids.Length);
+                    _id.TypedValue = _ids[p.User];
+                    _score.TypedValue = p.Score;
+                    _category.TypedValue = BenchProfileMapping.Categories[p.Category];
+                    _deposits.TypedValue = p.Deposits;
+                    _level.TypedValue = p.GamingLevel;
+                    _twitch.TypedValue = p.TwitchLinked;
+                    _activity.TypedValue = DateTime.UnixEpoch.AddMilliseconds(p.LastActivityMs);
+                    _updated.TypedValue = DateTime.UnixEpoch.AddMilliseconds(p.UpdatedMs);
+                    await _command.ExecuteNonQueryAsync();
+                }
+                await tx.CommitAsync();
+            }
+            return new Result(written, stopwatch.Elapsed.TotalSeconds);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _command.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
     }
 
     private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)

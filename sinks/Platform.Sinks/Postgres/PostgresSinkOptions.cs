@@ -23,6 +23,12 @@ public sealed record PostgresSinkOptions
     /// <summary>Default longest time a row waits in the buffer.</summary>
     public static readonly TimeSpan DefaultMaxDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>Default parts a batch is split into by key hash and upserted in parallel.</summary>
+    public const int DefaultParallelUpserts = 2;
+
+    /// <summary>Default fill factor of a created table (PostgreSQL's own).</summary>
+    public const int DefaultFillFactor = 100;
+
     /// <summary>Default retries of a failed batch before the error reaches the pipeline.</summary>
     public const int DefaultMaxRetries = 10;
 
@@ -64,7 +70,15 @@ public sealed record PostgresSinkOptions
     /// on its page (a HOT update: no new index entry), which makes repeated updates of the same keys cheaper. 100 =
     /// PostgreSQL's default. An existing table keeps its own.
     /// </summary>
-    public int FillFactor { get; init; } = 100;
+    public int FillFactor { get; init; } = DefaultFillFactor;
+
+    /// <summary>
+    /// Parts (1–16) a batch is split into by key hash, each upserted in its own transaction on its own connection,
+    /// in parallel: the parts share no key, and each waits for the same part of the batch before it, so every key's
+    /// rows still reach the table in order. The server's per-row update work then runs on that many backends (two
+    /// sets of connections are open, one per buffer). 1 = the whole batch in one transaction.
+    /// </summary>
+    public int ParallelUpserts { get; init; } = DefaultParallelUpserts;
 
     /// <summary>The sink's name in logs and metrics.</summary>
     public string Name { get; init; } = DefaultName;
@@ -88,6 +102,7 @@ public sealed record PostgresSinkOptions
         if (BatchRows < 1) throw new ArgumentException($"BatchRows must be at least 1, got {BatchRows}.");
         if (MaxDelay <= TimeSpan.Zero) throw new ArgumentException($"MaxDelay must be positive, got {MaxDelay}.");
         if (FillFactor is < 10 or > 100) throw new ArgumentException($"FillFactor must be between 10 and 100, got {FillFactor}.");
+        if (ParallelUpserts is < 1 or > 16) throw new ArgumentException($"ParallelUpserts must be between 1 and 16, got {ParallelUpserts}.");
         if (MaxRetries < 0) throw new ArgumentException($"MaxRetries must not be negative, got {MaxRetries}.");
         if (RetryDelay <= TimeSpan.Zero || MaxRetryDelay < RetryDelay) throw new ArgumentException("RetryDelay must be positive and at most MaxRetryDelay.");
         if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("Name must not be empty.");

@@ -6,7 +6,8 @@ namespace Platform.Sinks.Postgres;
 /// <summary>
 /// The statements a PostgreSQL upsert sink runs, built once from the table's schema. Only validated
 /// identifiers (schema, table and column names, quoted) go into the text; values never do — they travel
-/// by binary COPY into a temporary staging table, and one INSERT … SELECT … ON CONFLICT moves them.
+/// by binary COPY into a temporary staging table, and one MERGE (stage reduced to one row per key) or
+/// INSERT … SELECT … ON CONFLICT moves them.
 /// </summary>
 internal sealed class PostgresStatements
 {
@@ -55,6 +56,37 @@ internal sealed class PostgresStatements
             }
         }
         Upsert = sql.ToString();
+        Merge = MergeStatement(table, columns);
+    }
+
+    /// <summary>
+    /// <c>MERGE</c> from the stage, for a stage holding at most one row per key (the sink reduced the batch): a join
+    /// instead of a speculative insert, a tuple lock and an update per row, and no sort. A key inserted by another
+    /// session between the join and the insert fails it with a unique violation (PostgreSQL 15's MERGE does not
+    /// fall back to an update); the sink then runs <see cref="Upsert"/> instead.
+    /// </summary>
+    private string MergeStatement(TableSchema table, string columns)
+    {
+        var on = string.Join(" AND ", table.KeyIndexes.Select(i => $"t.{TableSchema.Quote(table.Columns[i].Name)} = s.{TableSchema.Quote(table.Columns[i].Name)}"));
+        var sql = new StringBuilder();
+        sql.Append("MERGE INTO ").Append(QualifiedTable).Append(" AS t USING ").Append(StageTable).Append(" AS s ON ").Append(on).Append(" WHEN MATCHED ");
+        var updated = Enumerable.Range(0, table.Columns.Count).Where(i => !table.IsKey(i)).ToArray();
+        if (updated.Length == 0)
+        {
+            sql.Append("THEN DO NOTHING");
+        }
+        else
+        {
+            if (table.VersionIndex >= 0)
+            {
+                var version = TableSchema.Quote(table.Columns[table.VersionIndex].Name);
+                sql.Append("AND (t.").Append(version).Append(" IS NULL OR s.").Append(version).Append(" >= t.").Append(version).Append(") ");
+            }
+            sql.Append("THEN UPDATE SET ").AppendJoin(", ", updated.Select(i => $"{TableSchema.Quote(table.Columns[i].Name)} = s.{TableSchema.Quote(table.Columns[i].Name)}"));
+        }
+        sql.Append(" WHEN NOT MATCHED THEN INSERT (").Append(columns).Append(") VALUES (")
+            .AppendJoin(", ", table.Columns.Select(c => "s." + TableSchema.Quote(c.Name))).Append(')');
+        return sql.ToString();
     }
 
     public TableSchema Table { get; }
@@ -71,6 +103,9 @@ internal sealed class PostgresStatements
 
     /// <summary>Moves the staged rows into the table: the latest row per key (highest version, then last written) inserted or updated.</summary>
     public string Upsert { get; }
+
+    /// <summary>Moves staged rows with unique keys into the table (see <see cref="MergeStatement"/>); same result as <see cref="Upsert"/>.</summary>
+    public string Merge { get; }
 
     /// <summary>The PostgreSQL type of a column type (as <c>information_schema.columns.data_type</c> reports it).</summary>
     public static string TypeName(ColumnType type) => type switch

@@ -17,18 +17,21 @@ namespace Platform.Sinks.Postgres;
 /// copied into a buffer; when it holds <see cref="PostgresSinkOptions.BatchRows"/> rows, when its oldest row has
 /// waited <see cref="PostgresSinkOptions.MaxDelay"/>, or on <see cref="FlushAsync"/> (checkpoint barriers and
 /// shutdown), the buffer becomes a batch written in the background while the other buffer takes new records.
-/// Writing a batch is one transaction on the batch's own connection (two connections, alternating): binary COPY
-/// into the connection's temporary staging table (created once per connection, <c>ON COMMIT DELETE ROWS</c>, so a
-/// batch costs no catalog work), then — once the previous batch has committed, so batches reach the table in
-/// order — one <c>INSERT … SELECT DISTINCT ON (keys) … ON CONFLICT (keys) DO UPDATE</c> and the commit. The next
-/// batch's COPY thus overlaps the previous batch's upsert. Per key the latest row of a batch (highest version, then
-/// last written) wins, and with a version column a stored newer row is kept. A batch that fails with a transient
-/// error (lost connection, terminated backend, deadlock) is retried whole on a fresh connection, after an
-/// asynchronous backoff, from its buffer, which is cleared only after the commit: nothing is lost, and a batch
-/// applied twice (commit acknowledged to nobody) leaves the same rows. A batch that still fails after the retries
-/// fails the sink: every later call throws, and the pipeline replays from its last checkpoint.
-/// <see cref="FlushAsync"/> returns once everything written before it is committed. <see cref="OpenAsync"/> creates
-/// the table or adds the columns it lacks. Called from one thread (plus the sink's own timer, serialised by a lock).
+/// A batch is first reduced to the row an upsert keeps per key (highest version, then last written — repeated
+/// keys cost nothing downstream) and split by key hash into <see cref="PostgresSinkOptions.ParallelUpserts"/>
+/// parts that share no key. Each part is one transaction on its own connection (two sets of connections, one per
+/// buffer, alternating): binary COPY into the connection's temporary staging table (created once per connection,
+/// <c>ON COMMIT DELETE ROWS</c>, so a batch costs no catalog work), then — once the same part of the previous batch
+/// has committed, so every key's rows reach the table in order — one <c>INSERT … SELECT DISTINCT ON (keys) … ON
+/// CONFLICT (keys) DO UPDATE</c> and the commit. The parts of a batch upsert in parallel, and the next batch's COPY
+/// overlaps the previous batch's upserts. With a version column a stored newer row is kept. A part that fails with
+/// a transient error (lost connection, terminated backend, deadlock) is retried whole on a fresh connection, after
+/// an asynchronous backoff, from the buffer, which is cleared only after every part committed: nothing is lost, and
+/// a part applied twice (commit acknowledged to nobody) leaves the same rows. A part that still fails after the
+/// retries fails the sink: every later call throws, and the pipeline replays from its last checkpoint (replayed
+/// upserts converge to the same rows). <see cref="FlushAsync"/> returns once everything written before it is
+/// committed. <see cref="OpenAsync"/> creates the table or adds the columns it lacks. Called from one thread (plus
+/// the sink's own timer, serialised by a lock).
 /// </summary>
 /// <typeparam name="TRow">The record type.</typeparam>
 /// <typeparam name="TMapping">Its mapping (a struct mapping is specialised, so nothing is dispatched per row).</typeparam>
@@ -42,11 +45,14 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
     private readonly ILogger _logger;
     private readonly SinkInstruments _instruments;
     private readonly Lane[] _lanes;
+    private readonly RowKeyLayout _keys;
     private readonly ResiliencePipeline _retry;
+    private const string MergeSavepoint = "platform_merge";
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private NpgsqlDataSource? _dataSource;
     private Lane _filling;
+    private Lane? _previous;
     private Task? _lastWrite;
     private Task? _timer;
     private long _oldestBuffered;
@@ -71,7 +77,8 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         _sql = new PostgresStatements(options.Schema, _schema, options.FillFactor);
         _logger = logger ?? NullLogger.Instance;
         _instruments = new SinkInstruments(options.Name, meter);
-        _lanes = [new Lane(Math.Min(options.BatchRows, 4096)), new Lane(Math.Min(options.BatchRows, 4096))];
+        _keys = new RowKeyLayout(_schema);
+        _lanes = [NewLane(), NewLane()];
         _filling = _lanes[0];
         _retry = options.MaxRetries == 0 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
@@ -205,15 +212,22 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
     }
 
     /// <summary>
-    /// Sends the filling lane's buffer in the background (its upsert waits for the batch before it), then makes the
-    /// other lane the filling one, first waiting until that lane's own previous batch is committed. Under the gate.
+    /// Sends the filling lane's buffer in the background (each part's upsert waits for the same part of the batch
+    /// before it), then makes the other lane the filling one, first waiting until that lane's own previous batch is
+    /// committed. Under the gate.
     /// </summary>
     private async ValueTask StartWriteAsync(CancellationToken cancellationToken)
     {
         var lane = _filling;
-        var previous = _lastWrite;
-        // Off the caller's thread: the COPY loop is CPU work that overlaps with the next buffer filling up.
-        lane.Write = Task.Run(() => WriteLaneAsync(lane, previous, _stop.Token), CancellationToken.None);
+        for (var p = 0; p < lane.Parts.Length; p++)
+        {
+            var part = lane.Parts[p];
+            part.After = _previous?.Parts[p].Committed.Task;
+            part.Committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        _previous = lane;
+        // Off the caller's thread: reducing the batch and the COPY loop are CPU work that overlaps with the next buffer filling up.
+        lane.Write = Task.Run(() => WriteLaneAsync(lane, _stop.Token), CancellationToken.None);
         _lastWrite = lane.Write;
         _filling = ReferenceEquals(lane, _lanes[0]) ? _lanes[1] : _lanes[0];
         await AwaitAsync(_filling.Write, cancellationToken);
@@ -235,60 +249,121 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         }
     }
 
-    private async Task WriteLaneAsync(Lane lane, Task? previous, CancellationToken cancellationToken)
+    private Lane NewLane() => new(Math.Min(_options.BatchRows, 4096), _options.ParallelUpserts, new LatestRowPerKey<TRow, TMapping>(_keys));
+
+    /// <summary>Reduces and splits the lane's batch, then writes its parts in parallel; completes when all are committed.</summary>
+    private async Task WriteLaneAsync(Lane lane, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         var rows = lane.Buffer.Count;
-        await _retry.ExecuteAsync(static (state, ct) => state.self.WriteOnceAsync(state.lane, state.previous, ct), (self: this, lane, previous), cancellationToken);
+        try
+        {
+            lane.Latest.Split(lane.Buffer.Items, _mapping, lane.Rows);
+            for (var p = 0; p < lane.Parts.Length; p++) lane.Writes[p] = WritePartAsync(lane, lane.Parts[p], cancellationToken);
+            await Task.WhenAll(lane.Writes);
+        }
+        catch (Exception e)
+        {
+            // A part that never started (the split failed) must not leave the next batch's part waiting for it.
+            foreach (var part in lane.Parts) part.Committed.TrySetException(e);
+            throw;
+        }
         lane.Buffer.Clear();
         Interlocked.Add(ref _rowsWritten, rows);
         Interlocked.Increment(ref _batchesWritten);
         _instruments.Written(rows, start);
     }
 
-    /// <summary>One attempt: binary COPY into the lane's staging table, wait for the previous batch, upsert, commit — all or nothing.</summary>
-    private async ValueTask WriteOnceAsync(Lane lane, Task? previous, CancellationToken cancellationToken)
+    /// <summary>Writes one part (with retries) and marks it committed, or failed, for the same part of the next batch.</summary>
+    private async Task WritePartAsync(Lane lane, Part part, CancellationToken cancellationToken)
     {
         try
         {
-            var connection = await lane.ConnectionAsync(_dataSource!, _sql, cancellationToken);
+            if (part.Rows.Count > 0)
+            {
+                await _retry.ExecuteAsync(static (state, ct) => state.self.WriteOnceAsync(state.lane, state.part, ct), (self: this, lane, part), cancellationToken);
+            }
+            else
+            {
+                await WaitForPreviousAsync(part, cancellationToken); // nothing to write, but the order of parts holds
+            }
+            part.Committed.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            part.Committed.TrySetException(e);
+            throw;
+        }
+    }
+
+    /// <summary>One attempt: binary COPY into the part's staging table, wait for the same part of the previous batch, upsert, commit — all or nothing.</summary>
+    private async ValueTask WriteOnceAsync(Lane lane, Part part, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connection = await part.ConnectionAsync(_dataSource!, _sql, cancellationToken);
             await using var tx = await connection.BeginTransactionAsync(cancellationToken);
             await using (var importer = await connection.BeginBinaryImportAsync(_sql.CopyIntoStage, cancellationToken))
             {
-                CopyRows(importer, lane.Buffer);
+                CopyRows(importer, lane.Buffer, part.Rows);
                 await importer.CompleteAsync(cancellationToken);
             }
-            if (previous is not null)
-            {
-                try
-                {
-                    await previous.WaitAsync(cancellationToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    throw new InvalidOperationException("The previous batch failed; this one is not applied out of order.", e);
-                }
-            }
-            await using (var upsert = new NpgsqlCommand(_sql.Upsert, connection, tx))
-            {
-                await upsert.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await WaitForPreviousAsync(part, cancellationToken);
+            await UpsertAsync(lane, connection, tx, cancellationToken);
             await tx.CommitAsync(cancellationToken); // ON COMMIT DELETE ROWS empties the stage
         }
         catch
         {
             // A broken connection or an aborted transaction is not reused: a retry starts on a fresh one.
-            await lane.CloseAsync();
+            await part.CloseAsync();
             throw;
         }
     }
 
+    /// <summary>
+    /// Moves the stage into the table: by MERGE when the split left one row per key (cheaper: a join, no sort, no
+    /// tuple lock per row); if another session inserted one of the keys meanwhile, MERGE fails with a unique violation
+    /// and the same rows go by INSERT … ON CONFLICT instead, from a savepoint taken before.
+    /// </summary>
+    private async ValueTask UpsertAsync(Lane lane, NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    {
+        if (lane.Latest.Reduces)
+        {
+            await tx.SaveAsync(MergeSavepoint, cancellationToken);
+            try
+            {
+                await using var merge = new NpgsqlCommand(_sql.Merge, connection, tx);
+                await merge.ExecuteNonQueryAsync(cancellationToken);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                await tx.RollbackAsync(MergeSavepoint, cancellationToken);
+            }
+        }
+        await using var upsert = new NpgsqlCommand(_sql.Upsert, connection, tx);
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async ValueTask WaitForPreviousAsync(Part part, CancellationToken cancellationToken)
+    {
+        if (part.After is not { } previous) return;
+        try
+        {
+            await previous.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException("The previous batch failed; this one is not applied out of order.", e);
+        }
+    }
+
     // Synchronous on purpose: the mapping writes values into Npgsql's buffer, which goes to the socket when full.
-    private void CopyRows(NpgsqlBinaryImporter importer, RowBuffer<TRow> buffer)
+    private void CopyRows(NpgsqlBinaryImporter importer, RowBuffer<TRow> buffer, List<int> indexes)
     {
         var writer = new PostgresCopyRowWriter(importer, _schema);
         var rows = buffer.Items;
-        for (var i = 0; i < rows.Length; i++)
+        foreach (var i in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(indexes))
         {
             importer.StartRow();
             _mapping.Write(in rows[i], ref writer);
@@ -329,17 +404,55 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         }
     }
 
-    /// <summary>A buffer, the connection that writes it (holding its own staging table) and the batch in flight.</summary>
-    private sealed class Lane(int capacity)
+    /// <summary>A buffer, the parts its batch is split into (each with its own connection) and the batch in flight.</summary>
+    private sealed class Lane
     {
-        private NpgsqlConnection? _connection;
+        public Lane(int capacity, int parts, LatestRowPerKey<TRow, TMapping> latest)
+        {
+            Buffer = new RowBuffer<TRow>(capacity);
+            Latest = latest;
+            Parts = [.. Enumerable.Range(0, parts).Select(_ => new Part())];
+            Rows = [.. Parts.Select(p => p.Rows)];
+            Writes = new Task[parts];
+        }
 
-        public RowBuffer<TRow> Buffer { get; } = new(capacity);
+        public RowBuffer<TRow> Buffer { get; }
+
+        /// <summary>Reduces the buffer to the latest row per key and splits it into <see cref="Parts"/>.</summary>
+        public LatestRowPerKey<TRow, TMapping> Latest { get; }
+
+        public Part[] Parts { get; }
+
+        /// <summary>Each part's row indexes (the same lists as <see cref="Part.Rows"/>).</summary>
+        public List<int>[] Rows { get; }
+
+        /// <summary>The parts' writes of the batch in flight.</summary>
+        public Task[] Writes { get; }
 
         /// <summary>The batch being written from <see cref="Buffer"/>; the buffer is the caller's again once it completes.</summary>
         public Task? Write { get; set; }
 
-        /// <summary>The lane's open connection; a new one gets the session settings and its staging table, once.</summary>
+        public async ValueTask CloseAsync()
+        {
+            foreach (var part in Parts) await part.CloseAsync();
+        }
+    }
+
+    /// <summary>One key-hash part of a lane's batch: the rows it writes, its connection (holding its own staging table) and its place in the order of commits.</summary>
+    private sealed class Part
+    {
+        private NpgsqlConnection? _connection;
+
+        /// <summary>Indexes into the lane's buffer of the rows this part writes.</summary>
+        public List<int> Rows { get; } = [];
+
+        /// <summary>The same part of the previous batch, committed (or failed); null for the first batch.</summary>
+        public Task? After { get; set; }
+
+        /// <summary>Completed when this part of the batch in flight is committed (or failed).</summary>
+        public TaskCompletionSource Committed { get; set; } = new();
+
+        /// <summary>The part's open connection; a new one gets the session settings and its staging table, once.</summary>
         public async ValueTask<NpgsqlConnection> ConnectionAsync(NpgsqlDataSource dataSource, PostgresStatements sql, CancellationToken cancellationToken)
         {
             if (_connection is { State: System.Data.ConnectionState.Open } open) return open;

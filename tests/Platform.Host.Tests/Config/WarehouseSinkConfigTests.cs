@@ -17,13 +17,15 @@ public sealed class WarehouseSinkConfigTests
     {
         var result = PipelineConfigLoader.Parse(
             $"name: w\nsource: {{type: generator}}\n{Steps}sinks:\n"
-            + "  - {type: postgres, connection-string: 'Host=127.0.0.1;Port=5432;Username=platform;Database=warehouse', password-env: PLATFORM_PG_PASSWORD, schema: analytics, table: window_stats_v2, batch-rows: 20000, max-delay: 500ms, max-retries: 3}\n"
+            + "  - {type: postgres, connection-string: 'Host=127.0.0.1;Port=5432;Username=platform;Database=warehouse', password-env: PLATFORM_PG_PASSWORD, schema: analytics, table: window_stats_v2, batch-rows: 20000, max-delay: 500ms, max-retries: 3, fill-factor: 70, parallel-upserts: 4}\n"
             + "  - {type: parquet, path: out/lake, partition-column: window_end, row-group-rows: 5000, max-open-files: 4}\n",
             "w.yaml", WorkingDirectory);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         var config = result.Config!;
         var pg = Assert.IsType<PostgresSinkConfig>(config.Sinks[0]);
-        Assert.Equal(new PostgresSinkConfig("Host=127.0.0.1;Port=5432;Username=platform;Database=warehouse", "PLATFORM_PG_PASSWORD", "analytics", "window_stats_v2", 20_000, TimeSpan.FromMilliseconds(500), 3), pg);
+        Assert.Equal(new PostgresSinkConfig("Host=127.0.0.1;Port=5432;Username=platform;Database=warehouse", "PLATFORM_PG_PASSWORD", "analytics", "window_stats_v2", 20_000, TimeSpan.FromMilliseconds(500), 3, 70, 4), pg);
+        var options = (pg with { PasswordEnv = null }).ToOptions();
+        Assert.Equal((70, 4), (options.FillFactor, options.ParallelUpserts));
         var parquet = Assert.IsType<ParquetSinkConfig>(config.Sinks[1]);
         Assert.Equal(new ParquetSinkConfig("out/lake", Path.GetFullPath("out/lake", WorkingDirectory), "window_end", 5_000, 4), parquet);
 
@@ -36,7 +38,7 @@ public sealed class WarehouseSinkConfigTests
     public void Parse_PostgresDefaults_PublicSchemaAndSinkDefaults()
     {
         var pg = Assert.IsType<PostgresSinkConfig>(Assert.Single(Parse("{type: postgres, connection-string: 'Host=db;Username=u;Database=w'}").Config!.Sinks));
-        Assert.Equal(new PostgresSinkConfig("Host=db;Username=u;Database=w", null, "public", null, 50_000, TimeSpan.FromSeconds(1), 10), pg);
+        Assert.Equal(new PostgresSinkConfig("Host=db;Username=u;Database=w", null, "public", null, 50_000, TimeSpan.FromSeconds(1), 10, 100, 2), pg);
     }
 
     [Fact]
@@ -53,6 +55,9 @@ public sealed class WarehouseSinkConfigTests
     [Theory]
     [InlineData("{type: postgres, connection-string: 'Host=db', table: 'x; DROP TABLE y'}", "'table' must be an SQL identifier")]
     [InlineData("{type: postgres}", "connection-string")]
+    [InlineData("{type: postgres, connection-string: 'Host=db', fill-factor: 5}", "fill-factor")]
+    [InlineData("{type: postgres, connection-string: 'Host=db', fill-factor: 101}", "fill-factor")]
+    [InlineData("{type: postgres, connection-string: 'Host=db', parallel-upserts: 0}", "parallel-upserts")]
     [InlineData("{type: parquet}", "path")]
     [InlineData("{type: parquet, path: out/p, row-group-rows: 0}", "row-group-rows")]
     public void Parse_InvalidWarehouseSink_ErrorNamesTheKey(string sink, string expected)

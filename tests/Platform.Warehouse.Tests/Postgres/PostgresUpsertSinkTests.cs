@@ -87,6 +87,66 @@ public sealed class PostgresUpsertSinkTests
         Assert.Equal(Hostile, await pg.ScalarAsync<string>($"SELECT customer_id FROM \"{pg.Schema}\".customer_profiles WHERE update_seq = 2"));
     }
 
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(3, false)]
+    [InlineData(3, true)]
+    public async Task Upsert_BatchesFullOfRepeatedKeys_LeaveTheLatestRowPerKey(int parallelUpserts, bool versioned)
+    {
+        const int Users = 37;
+        const int Updates = 30_000;
+        await using var pg = await PostgresScratch.CreateAsync();
+        var ids = ProfileUpdates.UserIds(Users);
+        // With a version column, every third update carries an older timestamp than the one before it and must lose.
+        var updates = Enumerable.Range(0, Updates)
+            .Select(i => ProfileUpdates.Make(i, Users) with { UpdatedMs = ProfileUpdates.BaseMs + i - (versioned && i % 3 == 2 ? 5_000 : 0) })
+            .ToArray();
+        await using (var sink = new PostgresUpsertSink<ProfileUpdate, ProfileMapping>(Options(pg, batchRows: 7_000) with { ParallelUpserts = parallelUpserts }, new ProfileMapping("profiles", ids, versioned: versioned)))
+        {
+            await sink.OpenAsync(CancellationToken.None);
+            await SinkDriver.WriteAsync(sink, updates, batchSize: 1000);
+            await sink.FlushAsync(CancellationToken.None);
+            Assert.Equal(Updates, sink.RowsWritten);
+        }
+        var expected = new Dictionary<string, long>();
+        foreach (var u in updates)
+        {
+            var id = ids[u.User];
+            if (!versioned || !expected.TryGetValue(id, out var kept) || u.UpdatedMs >= updates[kept].UpdatedMs) expected[id] = u.Sequence;
+        }
+        var stored = new Dictionary<string, long>();
+        await using (var command = pg.DataSource.CreateCommand($"SELECT customer_id, update_seq FROM \"{pg.Schema}\".profiles"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) stored.Add(reader.GetString(0), reader.GetInt64(1));
+        }
+        Assert.Equal(expected.OrderBy(p => p.Key), stored.OrderBy(p => p.Key));
+    }
+
+    [Fact]
+    public async Task Upsert_MergeMeetsAUniqueViolation_SameRowsLandThroughInsertOnConflict()
+    {
+        await using var pg = await PostgresScratch.CreateAsync();
+        var ids = ProfileUpdates.UserIds(100);
+        var options = Options(pg);
+        await using var sink = new PostgresUpsertSink<ProfileUpdate, ProfileMapping>(options, new ProfileMapping("profiles", ids));
+        await sink.OpenAsync(CancellationToken.None);
+        // Stands in for another session inserting a key between MERGE's join and its insert: every insert made by a
+        // MERGE fails as a unique violation would; INSERT … ON CONFLICT is let through.
+        await using (var command = pg.DataSource.CreateCommand(
+            $"CREATE FUNCTION \"{pg.Schema}\".refuse_merge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
+            "IF current_query() ILIKE 'MERGE%' THEN RAISE EXCEPTION 'duplicate key (simulated)' USING ERRCODE = 'unique_violation'; END IF; RETURN NEW; END $$; " +
+            $"CREATE TRIGGER refuse_merge BEFORE INSERT ON \"{pg.Schema}\".profiles FOR EACH ROW EXECUTE FUNCTION \"{pg.Schema}\".refuse_merge()"))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        await SinkDriver.WriteAsync(sink, Enumerable.Range(0, 300).Select(i => ProfileUpdates.Make(i, 100)));
+        await sink.FlushAsync(CancellationToken.None);
+        Assert.Equal(100L, await pg.ScalarAsync<long>($"SELECT count(*) FROM \"{pg.Schema}\".profiles"));
+        Assert.Equal(Enumerable.Range(200, 100).Sum(i => (long)i), await pg.ScalarAsync<decimal>($"SELECT sum(update_seq) FROM \"{pg.Schema}\".profiles"));
+        Assert.Equal(0, sink.Retries);
+    }
+
     [Fact]
     public async Task Open_TableMissingAColumn_AddsItAndKeepsExistingRows()
     {

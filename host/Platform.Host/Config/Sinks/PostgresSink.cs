@@ -19,7 +19,10 @@ namespace Platform.Host.Config.Sinks;
 /// <param name="BatchRows">Rows per COPY + upsert (<c>batch-rows</c>, default 50000).</param>
 /// <param name="MaxDelay">Longest a row waits (<c>max-delay</c>, default 1s).</param>
 /// <param name="MaxRetries">Retries of a batch after transient errors (<c>max-retries</c>, default 10).</param>
-internal sealed record PostgresSinkConfig(string ConnectionString, string? PasswordEnv, string Schema, string? Table, int BatchRows, TimeSpan MaxDelay, int MaxRetries = PostgresSinkOptions.DefaultMaxRetries) : SinkConfig
+/// <param name="FillFactor">Fill factor of a table the sink creates (<c>fill-factor</c>, 10–100, default 100; below 100 updates can stay on their page).</param>
+/// <param name="ParallelUpserts">Parts a batch is split into by key hash and upserted in parallel (<c>parallel-upserts</c>, 1–16, default 2).</param>
+internal sealed record PostgresSinkConfig(string ConnectionString, string? PasswordEnv, string Schema, string? Table, int BatchRows, TimeSpan MaxDelay,
+    int MaxRetries = PostgresSinkOptions.DefaultMaxRetries, int FillFactor = PostgresSinkOptions.DefaultFillFactor, int ParallelUpserts = PostgresSinkOptions.DefaultParallelUpserts) : SinkConfig
 {
     /// <summary>The YAML <c>type</c>.</summary>
     public const string TypeName = "postgres";
@@ -37,6 +40,8 @@ internal sealed record PostgresSinkConfig(string ConnectionString, string? Passw
         BatchRows = BatchRows,
         MaxDelay = MaxDelay,
         MaxRetries = MaxRetries,
+        FillFactor = FillFactor,
+        ParallelUpserts = ParallelUpserts,
     };
 }
 
@@ -56,6 +61,8 @@ internal static class PostgresSink
         pairs.Add(ConfigYaml.Pair("batch-rows", ConfigYaml.Number(p.BatchRows)));
         pairs.Add(ConfigYaml.Pair("max-delay", ConfigYaml.Duration(p.MaxDelay)));
         pairs.Add(ConfigYaml.Pair("max-retries", ConfigYaml.Number(p.MaxRetries)));
+        pairs.Add(ConfigYaml.Pair("fill-factor", ConfigYaml.Number(p.FillFactor)));
+        pairs.Add(ConfigYaml.Pair("parallel-upserts", ConfigYaml.Number(p.ParallelUpserts)));
         return pairs;
     }
 
@@ -83,8 +90,10 @@ internal static class PostgresSink
         var batchRows = reader.Int32("batch-rows", PostgresSinkOptions.DefaultBatchRows, 1, 10_000_000);
         var maxDelay = reader.Duration("max-delay", PostgresSinkOptions.DefaultMaxDelay, TimeSpan.FromMilliseconds(1));
         var maxRetries = reader.Int32("max-retries", PostgresSinkOptions.DefaultMaxRetries, 0, 1_000_000);
+        var fillFactor = reader.Int32("fill-factor", PostgresSinkOptions.DefaultFillFactor, 10, 100);
+        var parallelUpserts = reader.Int32("parallel-upserts", PostgresSinkOptions.DefaultParallelUpserts, 1, 16);
         return reader.Context.Errors.Count == errors && connection is not null
-            ? new PostgresSinkConfig(connection, passwordEnv, schema, table, batchRows, maxDelay, maxRetries)
+            ? new PostgresSinkConfig(connection, passwordEnv, schema, table, batchRows, maxDelay, maxRetries, fillFactor, parallelUpserts)
             : null;
     }
 

@@ -72,7 +72,10 @@ internal sealed class CheckpointCoordinator
         {
             var name = ParticipantFile(p);
             if (!loaded.Files.TryGetValue(name, out var bytes))
+            {
+                if (p.HoldsNoState) continue;
                 throw new InvalidDataException($"{Path.Combine(loaded.Path, name)}: missing from checkpoint {m.Id}.");
+            }
             Wrap(Path.Combine(loaded.Path, name), () => p.Restore(new ReadOnlySequence<byte>(bytes)));
         }
         try

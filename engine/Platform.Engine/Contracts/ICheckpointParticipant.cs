@@ -17,4 +17,10 @@ public interface ICheckpointParticipant
 
     /// <summary>Restores a snapshot; throws <see cref="InvalidDataException"/> with the reason when it cannot.</summary>
     void Restore(ReadOnlySequence<byte> snapshot);
+
+    /// <summary>
+    /// True when the snapshot only acts (flushes) and holds nothing to restore, so a checkpoint taken before this
+    /// participant existed still restores.
+    /// </summary>
+    bool HoldsNoState => false;
 }

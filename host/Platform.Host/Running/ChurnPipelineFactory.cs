@@ -74,7 +74,7 @@ internal static class ChurnPipelineFactory
                 Directory = checkpoint.FullPath,
                 Interval = checkpoint.Interval,
                 Retain = checkpoint.Retain,
-                Participants = [new SymbolTableCheckpoint(symbols), identities],
+                Participants = [new SymbolTableCheckpoint(symbols), new DeadLetterCheckpoint(deadLetters), identities],
                 Log = overrides.Log,
             },
         };

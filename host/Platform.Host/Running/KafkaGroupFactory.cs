@@ -136,8 +136,8 @@ internal static class KafkaGroupFactory
             throw;
         }
         var options = ctx.Options;
-        if (transactional.Count > 0)
-            options = options with { Checkpoint = options.Checkpoint! with { Participants = [.. options.Checkpoint.Participants, .. transactional.Select(t => t.Session)] } };
+        if (options.Checkpoint is { } checkpoint)
+            options = options with { Checkpoint = checkpoint with { Participants = [.. checkpoint.Participants, new DeadLetterCheckpoint(deadLetters), .. transactional.Select(t => t.Session)] } };
         var log = overrides.Log;
         var assembly = PipelineFactory.Build(config, overrides with
         {

@@ -130,7 +130,7 @@ internal static class PipelineFactory
                 Directory = checkpoint.FullPath,
                 Interval = checkpoint.Interval,
                 Retain = checkpoint.Retain,
-                Participants = [new SymbolTableCheckpoint(symbols), .. Ingest.IngestSources.CheckpointParticipants(source)],
+                Participants = [new SymbolTableCheckpoint(symbols), new DeadLetterCheckpoint(deadLetters), .. Ingest.IngestSources.CheckpointParticipants(source)],
                 Log = overrides.Log,
             },
         };

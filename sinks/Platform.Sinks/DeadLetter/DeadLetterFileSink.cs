@@ -31,7 +31,7 @@ public sealed class DeadLetterFileSink : IDeadLetterSink, IAsyncDisposable
     /// <summary>Opens (appends to) the file, creating it and its directory.</summary>
     /// <param name="options">Where to write (validated here).</param>
     /// <param name="clock">Clock for the <c>time</c> field; defaults to <see cref="TimeProvider.System"/>.</param>
-    /// <param name="meter">Meter for the <c>platform.sink.dead_letters</c> counter; null = one owned by the sink.</param>
+    /// <param name="meter">Meter for the <c>sink.dead_letters</c> counter; null = one owned by the sink.</param>
     public DeadLetterFileSink(DeadLetterFileOptions options, TimeProvider? clock = null, Meter? meter = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -89,11 +89,17 @@ public sealed class DeadLetterFileSink : IDeadLetterSink, IAsyncDisposable
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        Flush(_options.FlushToDisk);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Pushes buffered lines to the OS, and with <paramref name="toDisk"/> to the disk.</summary>
+    internal void Flush(bool toDisk)
+    {
         lock (_gate)
         {
-            if (!_disposed) _stream.Flush(_options.FlushToDisk);
+            if (!_disposed) _stream.Flush(toDisk);
         }
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Flushes and closes the file; later writes throw <see cref="ObjectDisposedException"/>.</summary>

@@ -218,4 +218,39 @@ public sealed class CheckpointRuntimeTests : IDisposable
         await Build(new ResumableLinesSource(lines), Options(retain: 2), 2, new CollectingSink<Reading>()).RunAsync();
         Assert.Equal([8L, 9L], new CheckpointStore(_dir.Path).Ids());
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Restore_ParticipantAddedSinceTheCheckpoint_RestoresOnlyIfItHoldsNoState(bool holdsNoState)
+    {
+        var lines = Lines(1_990, 7, seed: 3);
+        await Build(new ResumableLinesSource(lines), Options(), 2, new CollectingSink<Reading>()).RunAsync();
+        var added = new AddedParticipant(holdsNoState);
+        var run = Build(new ResumableLinesSource(lines), Options() with { Participants = [added] }, 2, new CollectingSink<Reading>()).RunAsync();
+
+        if (holdsNoState)
+        {
+            await run;
+            Assert.False(added.Restored);
+        }
+        else
+        {
+            var e = await Assert.ThrowsAsync<InvalidDataException>(() => run);
+            Assert.Contains("participant-added.bin: missing from checkpoint", e.Message);
+        }
+    }
+
+    private sealed class AddedParticipant(bool holdsNoState) : ICheckpointParticipant
+    {
+        public bool Restored { get; private set; }
+
+        public string Name => "added";
+
+        public bool HoldsNoState => holdsNoState;
+
+        public void Snapshot(System.Buffers.IBufferWriter<byte> writer) => System.Buffers.BuffersExtensions.Write(writer, [(byte)1]);
+
+        public void Restore(System.Buffers.ReadOnlySequence<byte> snapshot) => Restored = true;
+    }
 }

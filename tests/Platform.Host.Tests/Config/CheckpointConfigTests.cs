@@ -1,4 +1,6 @@
 using Platform.Host.Config;
+using Platform.Host.Running;
+using Platform.Sinks.DeadLetter;
 
 namespace Platform.Host.Tests.Config;
 
@@ -31,6 +33,25 @@ public sealed class CheckpointConfigTests
         Assert.False(result.IsValid);
         Assert.Contains(result.Errors, e => e.Message.Contains("'dir'", StringComparison.Ordinal));
         Assert.Contains(result.Errors, e => e.Message.Contains("retian", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Build_WithCheckpoints_DeadLetterFileIsFlushedByEveryCheckpoint()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "platform-chk-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var yaml = "name: c\nsource: {type: generator}\nsteps: [{op: key-by, fields: [deviceId]}, {op: window, kind: tumbling, size: 10s}, {op: aggregate, functions: [count]}]\nsinks: [{type: null}]\n" + $"checkpoint: {{ dir: {dir}/chk }}\ndead-letter: {{ path: {dir}/dlq.ndjson }}\n";
+            var config = PipelineConfigLoader.Parse(yaml, "c.yaml", WorkingDirectory).Config!;
+            await using var assembly = PipelineFactory.Build(config, new RunOverrides(Workers: 2));
+
+            // A checkpoint moves the source past rejected records: their dead letters must be on disk by then.
+            Assert.Single(assembly.Definition.Options.Checkpoint!.Participants.OfType<DeadLetterCheckpoint>());
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

@@ -23,7 +23,8 @@ internal static class YamlSteps
             mode: append
         """;
 
-    private static string CountPerSensor(string functions) => $"""
+    /// <summary>The job alone (the <c>steps:</c> section): per device × sensor, 10 s tumbling windows with <paramref name="functions"/>.</summary>
+    public static string CountPerSensor(string functions) => $"""
         steps:
           - op: key-by
             fields: [deviceId, sensorType]

@@ -39,7 +39,7 @@ public sealed class YamlAvroRunTests(ITestOutputHelper output)
               format: avro
               schema-registry: '{avro.Registry.Url}'
               subject-naming: record
-            {YamlRun.WindowSteps("count")}
+            {YamlSteps.CountPerSensor("count")}
             sinks:
               - type: kafka
                 bootstrap-servers: '{cluster.BootstrapServers}'

@@ -47,7 +47,7 @@ public sealed class YamlKafkaRunTests(ITestOutputHelper output)
               format: json
               dead-letter-topic: {dlq}
               session-timeout: 6s
-            {YamlRun.WindowSteps("count, mean")}
+            {YamlSteps.CountPerSensor("count, mean")}
             sinks:
               - type: kafka
                 bootstrap-servers: '{cluster.BootstrapServers}'
@@ -117,7 +117,7 @@ public sealed class YamlKafkaRunTests(ITestOutputHelper output)
               group-id: {groupId}
               start-from: earliest
               session-timeout: 6s
-            {YamlRun.WindowSteps("count")}
+            {YamlSteps.CountPerSensor("count")}
             sinks:
               - type: kafka
                 bootstrap-servers: '{cluster.BootstrapServers}'

@@ -35,18 +35,6 @@ public static class YamlRun
         return (exit, File.Exists(summary) ? JsonDocument.Parse(await File.ReadAllTextAsync(summary, TestContext.Current.CancellationToken)) : null);
     }
 
-    /// <summary>The job of these tests as YAML steps: key by device × sensor, 10 s tumbling windows, <paramref name="functions"/>.</summary>
-    public static string WindowSteps(string functions) => $"""
-        steps:
-          - op: key-by
-            fields: [deviceId, sensorType]
-          - op: window
-            kind: tumbling
-            size: 10s
-          - op: aggregate
-            functions: [{functions}]
-        """;
-
     /// <summary>The YAML's closing sections: checkpoints in <paramref name="checkpoints"/>, the dead-letter file in <paramref name="dir"/>, no fixed port.</summary>
     public static string Checkpoints(TempDirectory dir, string checkpoints, string interval) => $"""
         checkpoint:

@@ -5,7 +5,7 @@ using BenchmarkDotNet.Running;
 
 namespace Platform.Bench.Parsing;
 
-/// <summary>A summary column derived from the mean time (and allocations) of one pass over <see cref="TelemetryWorkload.Standard"/>.</summary>
+/// <summary>A summary column derived from the mean time (and allocations) of one pass over the case's <see cref="TelemetryWorkload"/>.</summary>
 public sealed class ThroughputColumn(ThroughputColumn.Kind kind) : IColumn
 {
     /// <summary>Which figure the column shows.</summary>
@@ -51,7 +51,7 @@ public sealed class ThroughputColumn(ThroughputColumn.Kind kind) : IColumn
     {
         var report = summary[benchmarkCase];
         if (report?.ResultStatistics is not { } stats) return "-";
-        var workload = TelemetryWorkload.Standard;
+        var workload = TelemetryWorkload.Named(benchmarkCase.Parameters[nameof(TelemetryParseBenchmarks.Mix)] as string ?? TelemetryWorkload.StandardName);
         var seconds = stats.Mean / 1e9;
         return kind switch
         {

@@ -164,7 +164,13 @@ internal sealed unsafe class SymbolCache
         while (true)
         {
             var slot = slots + i;
-            if (slot->Length == key.Length && slot->A == key.A && slot->B == key.B && slot->C == key.C) return new Symbol(slot->Id);
+            if (slot->Length == key.Length && slot->A == key.A && slot->B == key.B && slot->C == key.C)
+            {
+                var id = slot->Id;
+                // The finalizer frees the slots: keep this cache reachable until they are read (free in code).
+                GC.KeepAlive(this);
+                return new Symbol(id);
+            }
             if (slot->Length == 0) return Miss(key);
             i = (i + 1) & mask;
         }

@@ -35,7 +35,7 @@ internal sealed class WindowStore
     private int _mapMask;
     private HeapEntry[] _heap;
     private int _heapCount;
-    private long[] _sortKeys = [];
+    private HeapEntry[] _sortBuffer = [];
 
     public WindowStore(int initialCapacity = 1024, bool keyOnly = false)
     {
@@ -365,33 +365,69 @@ internal sealed class WindowStore
         return n;
     }
 
-    /// <summary>Sorts taken entries into firing order: (DueAt, Key, Slot).</summary>
+    /// <summary>
+    /// Sorts taken entries into firing order: (DueAt, Key, Slot). A bulk fire takes hundreds of thousands of entries, so
+    /// this is a stable LSD radix sort over only the bytes of Key and DueAt that differ among them (usually the 3–4 bytes
+    /// of the key's symbol ids, none of DueAt: every entry is due at the same boundary), one counting pass and one
+    /// scatter per byte; entries with equal (DueAt, Key), which only retained or session windows have, are then put
+    /// in slot order. Few entries: a comparison sort.
+    /// </summary>
     public void SortDue(Span<HeapEntry> taken)
     {
         if (taken.Length < 2) return;
-        var oneDueAt = true;
-        foreach (ref readonly var e in taken) oneDueAt &= e.DueAt == taken[0].DueAt;
-        if (oneDueAt) SortByKeyThenSlot(taken);
-        else taken.Sort(s_dueOrder);
-    }
+        if (taken.Length <= 64)
+        {
+            taken.Sort(s_dueOrder);
+            return;
+        }
 
-    /// <summary>
-    /// The usual bulk fire (every due window ends at the same boundary): sorts by key with the primitive-key sort
-    /// (no comparison delegate per compare), then orders the rare runs of one key by slot.
-    /// </summary>
-    private void SortByKeyThenSlot(Span<HeapEntry> taken)
-    {
-        if (_sortKeys.Length < taken.Length) _sortKeys = new long[Math.Max(taken.Length, _sortKeys.Length * 2)];
-        var keys = _sortKeys.AsSpan(0, taken.Length);
-        for (var i = 0; i < taken.Length; i++) keys[i] = taken[i].Key;
-        keys.Sort(taken);
+        // Radix digits are unsigned: flipping the sign bit maps long order onto ulong order.
+        const ulong sign = 1UL << 63;
+        ulong keyDiff = 0, dueDiff = 0;
+        var key0 = (ulong)taken[0].Key;
+        var due0 = (ulong)taken[0].DueAt;
+        foreach (ref readonly var e in taken)
+        {
+            keyDiff |= (ulong)e.Key ^ key0;
+            dueDiff |= (ulong)e.DueAt ^ due0;
+        }
+
+        if (_sortBuffer.Length < taken.Length) _sortBuffer = new HeapEntry[Math.Max(taken.Length, _sortBuffer.Length * 2)];
+        var from = taken;
+        var to = _sortBuffer.AsSpan(0, taken.Length);
+        Span<int> counts = stackalloc int[256];
+        for (var digit = 0; digit < 16; digit++)
+        {
+            var onDue = digit >= 8;
+            var shift = (digit & 7) * 8;
+            if ((((onDue ? dueDiff : keyDiff) >> shift) & 0xFF) == 0) continue; // every entry has the same byte here
+            counts.Clear();
+            foreach (ref readonly var e in from) counts[Digit(e, onDue, shift)]++;
+            var sum = 0;
+            for (var b = 0; b < 256; b++)
+            {
+                var c = counts[b];
+                counts[b] = sum;
+                sum += c;
+            }
+
+            foreach (ref readonly var e in from) to[counts[Digit(e, onDue, shift)]++] = e;
+            var swap = from;
+            from = to;
+            to = swap;
+        }
+
+        if (from != taken) from.CopyTo(taken);
         for (var i = 1; i < taken.Length; i++)
         {
-            if (taken[i].Key != taken[i - 1].Key) continue;
+            if (taken[i].Key != taken[i - 1].Key || taken[i].DueAt != taken[i - 1].DueAt) continue;
             var start = i - 1;
-            while (i + 1 < taken.Length && taken[i + 1].Key == taken[start].Key) i++;
+            while (i + 1 < taken.Length && taken[i + 1].Key == taken[start].Key && taken[i + 1].DueAt == taken[start].DueAt) i++;
             taken.Slice(start, i - start + 1).Sort(s_dueOrder);
         }
+
+        static int Digit(in HeapEntry e, bool onDue, int shift) =>
+            (int)((((ulong)(onDue ? e.DueAt : e.Key) ^ sign) >> shift) & 0xFF);
     }
 
     private void SiftUp(int pos)

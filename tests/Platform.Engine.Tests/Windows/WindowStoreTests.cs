@@ -83,6 +83,26 @@ public class WindowStoreTests
         Assert.Equal(reference.Count, store.LiveCount);
     }
 
+    [Theory]
+    [InlineData(3, 1)] // a few entries: the comparison sort
+    [InlineData(5_000, 1)] // one boundary, the usual bulk fire: radix over the key bytes
+    [InlineData(5_000, 3)] // a watermark jump over several boundaries: radix over due-time bytes too
+    public void Due_entries_sort_into_due_time_then_key_then_slot_order(int count, int dueTimes)
+    {
+        var random = new Random(count * 7 + dueTimes);
+        var entries = new WindowStore.HeapEntry[count];
+        for (var i = 0; i < count; i++)
+        {
+            // Packed device × sensor keys, some negative, and every tenth key repeated (equal pairs go by slot).
+            var key = i % 10 == 0 && i > 0 ? entries[i - 1].Key : ((long)random.Next(-50_000, 50_000) << 32) | (uint)random.Next(4);
+            entries[i] = new WindowStore.HeapEntry { DueAt = 1_767_225_600_000 + 10_000L * random.Next(dueTimes), Key = key, Slot = random.Next(1_000_000) };
+        }
+
+        var expected = entries.OrderBy(e => e.DueAt).ThenBy(e => e.Key).ThenBy(e => e.Slot).ToArray();
+        new WindowStore().SortDue(entries);
+        Assert.Equal(expected.Select(e => (e.DueAt, e.Key, e.Slot)), entries.Select(e => (e.DueAt, e.Key, e.Slot)));
+    }
+
     [Fact]
     public void A_window_slot_fits_in_two_cache_lines() =>
         Assert.True(Unsafe.SizeOf<WindowSlot>() <= 128, $"{Unsafe.SizeOf<WindowSlot>()} bytes");

@@ -46,9 +46,15 @@ internal readonly struct BenchProfileMapping(string table, string[] userIds) : I
         writer.WriteTimestamp(row.UpdatedMs);
     }
 
-    public static BenchProfile Make(long i, int users) => new()
+    /// <summary>
+    /// Update <paramref name="i"/>: with <paramref name="uniformKeys"/> its user is drawn uniformly at random (a
+    /// SplitMix64 hash of i), so any stretch of updates repeats users as chance has it; otherwise users go round in a
+    /// fixed permutation, so no user repeats within <paramref name="users"/> consecutive updates (no batch of up to
+    /// that many rows holds a key twice).
+    /// </summary>
+    public static BenchProfile Make(long i, int users, bool uniformKeys) => new()
     {
-        User = (int)((i * 2_654_435_761L) % users),
+        User = uniformKeys ? (int)(SplitMix64((ulong)i) % (ulong)users) : (int)((i * 2_654_435_761L) % users),
         Score = 0.05 + (i % 91) / 100.0,
         Category = (int)(i % 3),
         Deposits = i * 0.25,
@@ -57,4 +63,12 @@ internal readonly struct BenchProfileMapping(string table, string[] userIds) : I
         LastActivityMs = 1_764_000_000_000 + i * 1000,
         UpdatedMs = 1_764_000_000_000 + i,
     };
+
+    private static ulong SplitMix64(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
 }

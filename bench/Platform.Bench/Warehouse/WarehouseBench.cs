@@ -8,9 +8,9 @@ using Platform.Sinks.Postgres;
 namespace Platform.Bench.Warehouse;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Platform.Bench -- warehouse [--connection "Host=…"] [--rows 1000000] [--users 100000] [--rounds 5] [--baseline-seconds 15] [--fill-factor 80] [--parallel-upserts 2]</c>:
+/// <c>dotnet run -c Release --project bench/Platform.Bench -- warehouse [--connection "Host=…"] [--rows 1000000] [--users 100000] [--keys uniform|spread] [--rounds 5] [--baseline-seconds 15] [--batch-rows 50000] [--fill-factor 80] [--parallel-upserts 2]</c>:
 /// profile upserts into PostgreSQL, side by side in one run on one server: the sink (binary COPY into staging tables,
-/// the batch reduced to one row per key and split by key hash into parallel MERGEs, 50 k rows per batch) against a
+/// the batch reduced to one row per key and split by key hash into parallel MERGEs, 50 k rows per batch by default) against a
 /// row-by-row parameterised, prepared <c>INSERT … ON CONFLICT DO UPDATE</c> (one statement per row, one transaction per
 /// 50 k rows — what the seed does). Each writes to its own table, both created by the sink's migration (same DDL, same
 /// fill factor) and both holding every user before the clock starts, so both measure the same thing: updates of
@@ -37,6 +37,14 @@ internal static class WarehouseBench
         var rounds = int.Parse(Arg(args, "--rounds") ?? "5", CultureInfo.InvariantCulture);
         var baselineSeconds = double.Parse(Arg(args, "--baseline-seconds") ?? "15", CultureInfo.InvariantCulture);
         var fillFactor = int.Parse(Arg(args, "--fill-factor") ?? "80", CultureInfo.InvariantCulture);
+        // Users drawn at random per update (the default), or in a fixed permutation that never repeats a user within a batch.
+        var uniformKeys = (Arg(args, "--keys") ?? "uniform") switch
+        {
+            "uniform" => true,
+            "spread" => false,
+            var other => throw new ArgumentException($"--keys is uniform or spread, not {other}."),
+        };
+        var batchRows = int.Parse(Arg(args, "--batch-rows") ?? BatchRows.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var parallel = int.Parse(Arg(args, "--parallel-upserts") ?? PostgresSinkOptions.DefaultParallelUpserts.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var ids = Enumerable.Range(0, users).Select(u => "user-" + u.ToString("D7", CultureInfo.InvariantCulture)).ToArray();
         var schema = "bench_" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
@@ -44,21 +52,21 @@ internal static class WarehouseBench
         await ExecuteAsync(admin, $"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE; CREATE SCHEMA \"{schema}\"");
         try
         {
-            var options = new PostgresSinkOptions { ConnectionString = connection, Schema = schema, BatchRows = BatchRows, MaxDelay = TimeSpan.FromMinutes(10), FillFactor = fillFactor, ParallelUpserts = parallel };
+            var options = new PostgresSinkOptions { ConnectionString = connection, Schema = schema, BatchRows = batchRows, MaxDelay = TimeSpan.FromMinutes(10), FillFactor = fillFactor, ParallelUpserts = parallel };
             foreach (var table in new[] { "profiles_copy", "profiles_rows", "warmup_copy", "warmup_rows" }) await SeedAsync(admin, options, table, ids);
             // Both paths run once untimed on their own tables first, so neither is measured in unoptimised (tier-0) code:
             // on a busy machine the JIT's background thread can leave the first batches unoptimised for seconds.
-            await using (var warmup = await CopyPath.OpenAsync(options, "warmup_copy", ids))
+            await using (var warmup = await CopyPath.OpenAsync(options, "warmup_copy", ids, uniformKeys))
             {
                 await warmup.WriteAsync(0, 2 * BatchRows);
             }
-            await using (var warmup = await RowByRowPath.OpenAsync(admin, schema, "warmup_rows", ids))
+            await using (var warmup = await RowByRowPath.OpenAsync(admin, schema, "warmup_rows", ids, uniformKeys))
             {
                 await warmup.WriteAsync(0, 2_000, baselineSeconds);
             }
-            Console.WriteLine(FormattableString.Invariant($"warehouse benchmark: {rows:N0} profile updates over {users:N0} users (all present before the clock starts) into PostgreSQL ({await ServerVersionAsync(admin)}), {BatchRows:N0} rows per batch, {parallel} parallel upserts, fillfactor {fillFactor}, {rounds} rounds taking turns, load avg {LoadAverage()}"));
-            await using var copyPath = await CopyPath.OpenAsync(options, "profiles_copy", ids);
-            await using var rowPath = await RowByRowPath.OpenAsync(admin, schema, "profiles_rows", ids);
+            Console.WriteLine(FormattableString.Invariant($"warehouse benchmark: {rows:N0} profile updates over {users:N0} users (all present before the clock starts) into PostgreSQL ({await ServerVersionAsync(admin)}), {batchRows:N0} rows per batch, {parallel} parallel upserts, {(uniformKeys ? "users drawn at random" : "users in a fixed permutation")}, fillfactor {fillFactor}, {rounds} rounds taking turns, load avg {LoadAverage()}"));
+            await using var copyPath = await CopyPath.OpenAsync(options, "profiles_copy", ids, uniformKeys);
+            await using var rowPath = await RowByRowPath.OpenAsync(admin, schema, "profiles_rows", ids, uniformKeys);
             Result copy = new(0, 0), single = new(0, 0);
             for (var round = 0; round < rounds; round++)
             {
@@ -69,7 +77,7 @@ internal static class WarehouseBench
                 single = new Result(single.Rows + r.Rows, single.Seconds + r.Seconds);
                 Console.WriteLine(FormattableString.Invariant($"  round {round + 1}: COPY + upsert {c.Rate,9:N0} rows/s, row-by-row {r.Rate,7:N0} rows/s, {c.Rate / r.Rate,5:N1}x  (load avg {LoadAverage()})"));
             }
-            Console.WriteLine(FormattableString.Invariant($"  COPY + upsert (PostgresUpsertSink):   {copy.Rate,12:N0} rows/s  ({copy.Rows:N0} rows in {copy.Seconds:N2} s)"));
+            Console.WriteLine(FormattableString.Invariant($"  COPY + upsert (PostgresUpsertSink):   {copy.Rate,12:N0} rows/s  ({copy.Rows:N0} rows in {copy.Seconds:N2} s; {1 - copyPath.Staged / (double)copy.Rows:P0} of them superseded by a later update of their key in the same batch, so not sent)"));
             Console.WriteLine(FormattableString.Invariant($"  row-by-row parameterised INSERT:      {single.Rate,12:N0} rows/s  ({single.Rows:N0} rows in {single.Seconds:N2} s)"));
             Console.WriteLine(FormattableString.Invariant($"  ratio: {copy.Rate / single.Rate:N1}x (target >= 20x)"));
             Console.WriteLine(FormattableString.Invariant($"  rows in the tables: {await CountAsync(admin, schema, "profiles_copy"):N0} and {await CountAsync(admin, schema, "profiles_rows"):N0} (one per user); load avg after {LoadAverage()}"));
@@ -108,14 +116,15 @@ internal static class WarehouseBench
         private readonly PostgresUpsertSink<BenchProfile, BenchProfileMapping> _sink;
         private readonly BatchPool<BenchProfile> _pool = new(4096);
         private readonly int _users;
+        private readonly bool _uniformKeys;
 
-        private CopyPath(PostgresUpsertSink<BenchProfile, BenchProfileMapping> sink, int users) => (_sink, _users) = (sink, users);
+        private CopyPath(PostgresUpsertSink<BenchProfile, BenchProfileMapping> sink, int users, bool uniformKeys) => (_sink, _users, _uniformKeys) = (sink, users, uniformKeys);
 
-        public static async Task<CopyPath> OpenAsync(PostgresSinkOptions options, string table, string[] ids)
+        public static async Task<CopyPath> OpenAsync(PostgresSinkOptions options, string table, string[] ids, bool uniformKeys)
         {
             var sink = new PostgresUpsertSink<BenchProfile, BenchProfileMapping>(options, new BenchProfileMapping(table, ids));
             await sink.OpenAsync(CancellationToken.None);
-            return new CopyPath(sink, ids.Length);
+            return new CopyPath(sink, ids.Length, uniformKeys);
         }
 
         public async Task<Result> WriteAsync(long from, long count)
@@ -124,13 +133,16 @@ internal static class WarehouseBench
             for (var i = from; i < from + count;)
             {
                 var batch = _pool.Rent();
-                for (; i < from + count && !batch.IsFull; i++) batch.Add(BenchProfileMapping.Make(i, _users));
+                for (; i < from + count && !batch.IsFull; i++) batch.Add(BenchProfileMapping.Make(i, _users, _uniformKeys));
                 await _sink.WriteAsync(batch, CancellationToken.None);
                 batch.Dispose();
             }
             await _sink.FlushAsync(CancellationToken.None);
             return new Result(count, stopwatch.Elapsed.TotalSeconds);
         }
+
+        /// <summary>Rows that went through COPY and the upsert (after the batches were reduced to one row per key).</summary>
+        public long Staged => _sink.RowsStaged;
 
         public ValueTask DisposeAsync() => _sink.DisposeAsync();
     }
@@ -141,6 +153,7 @@ internal static class WarehouseBench
         private readonly NpgsqlConnection _connection;
         private readonly NpgsqlCommand _command;
         private readonly string[] _ids;
+        private readonly bool _uniformKeys;
         private readonly NpgsqlParameter<string> _id = new() { NpgsqlDbType = NpgsqlDbType.Text };
         private readonly NpgsqlParameter<double> _score = new() { NpgsqlDbType = NpgsqlDbType.Double };
         private readonly NpgsqlParameter<string> _category = new() { NpgsqlDbType = NpgsqlDbType.Text };
@@ -150,10 +163,11 @@ internal static class WarehouseBench
         private readonly NpgsqlParameter<DateTime> _activity = new() { NpgsqlDbType = NpgsqlDbType.TimestampTz };
         private readonly NpgsqlParameter<DateTime> _updated = new() { NpgsqlDbType = NpgsqlDbType.TimestampTz };
 
-        private RowByRowPath(NpgsqlConnection connection, string table, string[] ids)
+        private RowByRowPath(NpgsqlConnection connection, string table, string[] ids, bool uniformKeys)
         {
             _connection = connection;
             _ids = ids;
+            _uniformKeys = uniformKeys;
             _command = new NpgsqlCommand(
                 $"INSERT INTO {table} (customer_id, churn_risk_score, churn_risk_category, total_deposits_usd, gaming_level, twitch_linked, last_activity_date, cdp_last_updated) " +
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (customer_id) DO UPDATE SET churn_risk_score = EXCLUDED.churn_risk_score, " +
@@ -162,10 +176,10 @@ internal static class WarehouseBench
             foreach (var p in new NpgsqlParameter[] { _id, _score, _category, _deposits, _level, _twitch, _activity, _updated }) _command.Parameters.Add(p);
         }
 
-        public static async Task<RowByRowPath> OpenAsync(NpgsqlDataSource dataSource, string schema, string tableName, string[] ids)
+        public static async Task<RowByRowPath> OpenAsync(NpgsqlDataSource dataSource, string schema, string tableName, string[] ids, bool uniformKeys)
         {
             var connection = await dataSource.OpenConnectionAsync();
-            var path = new RowByRowPath(connection, $"\"{schema}\".{tableName}", ids); // created and seeded like the COPY path's table
+            var path = new RowByRowPath(connection, $"\"{schema}\".{tableName}", ids, uniformKeys); // created and seeded like the COPY path's table
             await path._command.PrepareAsync();
             return path;
         }
@@ -181,7 +195,7 @@ internal static class WarehouseBench
                 _command.Transaction = tx;
                 for (var n = 0; n < BatchRows && written < count && (n % 100 != 0 || stopwatch.Elapsed.TotalSeconds < maxSeconds); n++, written++)
                 {
-                    var p = BenchProfileMapping.Make(from + written, _ids.Length);
+                    var p = BenchProfileMapping.Make(from + written, _ids.Length, _uniformKeys);
                     _id.TypedValue = _ids[p.User];
                     _score.TypedValue = p.Score;
                     _category.TypedValue = BenchProfileMapping.Categories[p.Category];

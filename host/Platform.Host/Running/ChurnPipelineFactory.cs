@@ -3,7 +3,6 @@ using Platform.Engine.Contracts;
 using Platform.Engine.Records;
 using Platform.Engine.Runtime;
 using Platform.Engine.Symbols;
-using Platform.Engine.Time;
 using Platform.Formats.Segment;
 using Platform.Host.Config;
 using Platform.Host.Config.Steps;
@@ -51,33 +50,11 @@ internal static class ChurnPipelineFactory
         var deadLetters = new DeadLetterFileSink(new DeadLetterFileOptions { Path = overrides.DeadLetterPath ?? config.DeadLetter.FullPath });
         var ownedHub = overrides.Alerts is null ? new AlertHub(new AlertFeed()) : null;
         var hub = overrides.Alerts ?? ownedHub!;
-        var checkpoint = overrides.CheckpointDir is { } dir
-            ? (config.Checkpoint ?? CheckpointConfig.At(dir, Environment.CurrentDirectory)) with { Dir = dir, FullPath = Path.GetFullPath(dir) }
-            : config.Checkpoint;
+        var checkpoint = PipelineFactory.ResolveCheckpoint(config, overrides);
         var (source, validRecords) = config.Source is Config.Sources.CustomersSourceConfig c
             ? CreateGenerator(c, config)
             : PipelineFactory.CreateSource(config, overrides);
-        var options = new PipelineOptions
-        {
-            Workers = overrides.Workers ?? config.Runtime.Workers,
-            BatchSize = config.Runtime.BatchSize,
-            ChannelCapacity = config.Runtime.ChannelCapacity,
-            EventTime = new EventTimeOptions
-            {
-                AllowedLateness = config.EventTime.AllowedLateness,
-                IdleTimeout = config.EventTime.IdleTimeout,
-                LatePolicy = config.EventTime.LatePolicy,
-            },
-            DeadLetters = deadLetters,
-            Checkpoint = checkpoint is null ? null : new CheckpointOptions
-            {
-                Directory = checkpoint.FullPath,
-                Interval = checkpoint.Interval,
-                Retain = checkpoint.Retain,
-                Participants = [new SymbolTableCheckpoint(symbols), new DeadLetterCheckpoint(deadLetters), identities],
-                Log = overrides.Log,
-            },
-        };
+        var options = PipelineFactory.BaseOptions(config, overrides, deadLetters, checkpoint, [new SymbolTableCheckpoint(symbols), new DeadLetterCheckpoint(deadLetters), identities]);
         var log = overrides.Log ?? (line => Console.Error.WriteLine(line));
         var models = new ChurnModelSource(score?.FullModelPath, score?.Poll ?? TimeSpan.Zero, log);
         var scoring = new ChurnScoringOptions

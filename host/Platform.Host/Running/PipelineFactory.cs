@@ -100,9 +100,7 @@ internal static class PipelineFactory
         var partition = overrides.Partition;
         var symbols = partition?.Symbols ?? new SymbolTable();
         var deadLetters = partition?.SharedDeadLetters ?? new DeadLetterFileSink(new DeadLetterFileOptions { Path = overrides.DeadLetterPath ?? config.DeadLetter.FullPath });
-        var checkpoint = overrides.NoCheckpoints ? null : overrides.CheckpointDir is { } dir
-            ? (config.Checkpoint ?? CheckpointConfig.At(dir, Environment.CurrentDirectory)) with { Dir = dir, FullPath = Path.GetFullPath(dir) }
-            : config.Checkpoint;
+        var checkpoint = ResolveCheckpoint(config, overrides);
         if (checkpoint is not null && config.Sinks.OfType<DuckDbSinkConfig>().FirstOrDefault(d => d.Mode == SinkWriteMode.Replace) is { } replacing)
         {
             throw new InvalidOperationException($"The duckdb sink writing {replacing.Path} has mode: replace, which drops the table at every start, so results from before a restart would be lost. With checkpoints use mode: upsert.");
@@ -113,27 +111,7 @@ internal static class PipelineFactory
         var ownedMonitors = overrides.Monitors is null && HasSourceMonitors(config) ? new QualityMonitorSet(hub, checkEvery: CheckInterval(config)) : null;
         var monitors = overrides.Monitors ?? ownedMonitors;
         monitors?.Apply(config, source.Name);
-        var options = new PipelineOptions
-        {
-            Workers = overrides.Workers ?? config.Runtime.Workers,
-            BatchSize = config.Runtime.BatchSize,
-            ChannelCapacity = config.Runtime.ChannelCapacity,
-            EventTime = new EventTimeOptions
-            {
-                AllowedLateness = config.EventTime.AllowedLateness,
-                IdleTimeout = config.EventTime.IdleTimeout,
-                LatePolicy = config.EventTime.LatePolicy,
-            },
-            DeadLetters = overrides.WrapDeadLetters?.Invoke(deadLetters) ?? deadLetters,
-            Checkpoint = checkpoint is null ? null : new CheckpointOptions
-            {
-                Directory = checkpoint.FullPath,
-                Interval = checkpoint.Interval,
-                Retain = checkpoint.Retain,
-                Participants = [new SymbolTableCheckpoint(symbols), new DeadLetterCheckpoint(deadLetters), .. Ingest.IngestSources.CheckpointParticipants(source)],
-                Log = overrides.Log,
-            },
-        };
+        var options = BaseOptions(config, overrides, deadLetters, checkpoint, [new SymbolTableCheckpoint(symbols), new DeadLetterCheckpoint(deadLetters), .. Ingest.IngestSources.CheckpointParticipants(source)]);
         if (partition is not null) options = options with { Workers = partition.Options.Workers, DeadLetters = partition.Options.DeadLetters, Checkpoint = partition.Options.Checkpoint };
         var transactional = new List<ExactlyOnceSink>();
         var sinks = partition?.Sinks.ToArray() ?? config.Sinks.Select(s => s is Config.Sinks.KafkaSinkConfig { DeliveryGuarantee: Sinks.Kafka.KafkaDeliveryGuarantee.ExactlyOnce } k
@@ -200,6 +178,43 @@ internal static class PipelineFactory
         foreach (var s in sinks) assembly.Own(s);
         return assembly;
     }
+
+    /// <summary>
+    /// A run's checkpoint settings: none with <see cref="RunOverrides.NoCheckpoints"/>; with
+    /// <see cref="RunOverrides.CheckpointDir"/> the YAML's in that folder (or the default interval when the YAML has
+    /// none); else the YAML's.
+    /// </summary>
+    internal static CheckpointConfig? ResolveCheckpoint(PipelineConfig config, RunOverrides overrides) =>
+        overrides.NoCheckpoints ? null : overrides.CheckpointDir is { } dir
+            ? (config.Checkpoint ?? CheckpointConfig.At(dir, Environment.CurrentDirectory)) with { Dir = dir, FullPath = Path.GetFullPath(dir) }
+            : config.Checkpoint;
+
+    /// <summary>
+    /// The engine options every YAML pipeline shares: workers (the run's override first), batch and channel sizes,
+    /// event time, the dead letters (wrapped when the run asks, as DLQ replay does) and checkpoints with the
+    /// pipeline's own participants.
+    /// </summary>
+    internal static PipelineOptions BaseOptions(PipelineConfig config, RunOverrides overrides, IDeadLetterSink deadLetters, CheckpointConfig? checkpoint, IReadOnlyList<ICheckpointParticipant> participants) => new()
+    {
+        Workers = overrides.Workers ?? config.Runtime.Workers,
+        BatchSize = config.Runtime.BatchSize,
+        ChannelCapacity = config.Runtime.ChannelCapacity,
+        EventTime = new EventTimeOptions
+        {
+            AllowedLateness = config.EventTime.AllowedLateness,
+            IdleTimeout = config.EventTime.IdleTimeout,
+            LatePolicy = config.EventTime.LatePolicy,
+        },
+        DeadLetters = overrides.WrapDeadLetters?.Invoke(deadLetters) ?? deadLetters,
+        Checkpoint = checkpoint is null ? null : new CheckpointOptions
+        {
+            Directory = checkpoint.FullPath,
+            Interval = checkpoint.Interval,
+            Retain = checkpoint.Retain,
+            Participants = participants,
+            Log = overrides.Log,
+        },
+    };
 
     private static ISink<WindowResult> AddTransactional(ExactlyOnceSink sink, List<ExactlyOnceSink> all)
     {

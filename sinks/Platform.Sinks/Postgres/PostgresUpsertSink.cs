@@ -58,6 +58,7 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
     private long _oldestBuffered;
     private ExceptionDispatchInfo? _failure;
     private long _rowsWritten;
+    private long _rowsStaged;
     private long _batchesWritten;
     private long _retries;
 
@@ -109,6 +110,9 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
 
     /// <summary>Rows committed so far (before de-duplication by key).</summary>
     public long RowsWritten => Interlocked.Read(ref _rowsWritten);
+
+    /// <summary>Rows committed so far after each batch was reduced to one row per key (what went through COPY and the upsert).</summary>
+    public long RowsStaged => Interlocked.Read(ref _rowsStaged);
 
     /// <summary>Batches committed so far.</summary>
     public long BatchesWritten => Interlocked.Read(ref _batchesWritten);
@@ -270,6 +274,9 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         }
         lane.Buffer.Clear();
         Interlocked.Add(ref _rowsWritten, rows);
+        var staged = 0;
+        foreach (var part in lane.Parts) staged += part.Rows.Count;
+        Interlocked.Add(ref _rowsStaged, staged);
         Interlocked.Increment(ref _batchesWritten);
         _instruments.Written(rows, start);
     }

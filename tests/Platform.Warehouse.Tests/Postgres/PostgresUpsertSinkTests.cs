@@ -35,6 +35,7 @@ public sealed class PostgresUpsertSinkTests
             await SinkDriver.WriteAsync(sink, Enumerable.Range(0, (int)Updates).Select(i => ProfileUpdates.Make(i, Users)), batchSize: 4096);
             await sink.FlushAsync(CancellationToken.None);
             Assert.Equal(Updates, sink.RowsWritten);
+            Assert.Equal(Updates, sink.RowsStaged); // no user repeats within 100 k consecutive updates, so nothing is reduced
             // One COPY + upsert per ~50 k rows (the buffer passes BatchRows by at most one incoming batch).
             Assert.InRange(sink.BatchesWritten, Updates / (50_000 + 4096), Updates / 50_000);
         }
@@ -107,6 +108,7 @@ public sealed class PostgresUpsertSinkTests
             await SinkDriver.WriteAsync(sink, updates, batchSize: 1000);
             await sink.FlushAsync(CancellationToken.None);
             Assert.Equal(Updates, sink.RowsWritten);
+            Assert.InRange(sink.RowsStaged, Users, Users * sink.BatchesWritten); // at most one row per user and batch reached PostgreSQL
         }
         var expected = new Dictionary<string, long>();
         foreach (var u in updates)

@@ -23,7 +23,7 @@ internal struct WindowSlot
     public StatsAccumulator Stats;
     public QuantileSketch Sketch;
     public int HeapPos;
-    /// <summary>Next session of the same key, or next free slot; −1 for none.</summary>
+    /// <summary>Next session of the same key; −1 for none.</summary>
     public int Next;
     public SlotState State;
     /// <summary>A result for this window has been emitted before (a later one is an update).</summary>

@@ -194,6 +194,7 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
         const int ahead = 2 * PrefetchDistance;
         Span<Located> ring = stackalloc Located[RingSize];
         var n = input.Length;
+        var creating = 0; // records in (i, i + d] whose window looks new: the free slots they will take, in order
         for (var j = 0; j < Math.Min(n, ahead); j++) Locate(in input[j], ref ring[j]);
         for (var i = 0; i < n; i++)
         {
@@ -207,10 +208,16 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
                     // Nothing is freed while records are applied, so it cannot go stale in between.
                     next.Slot = _store.FindCandidate(next.Key, next.Start);
                     if (next.Slot >= 0) _store.PrefetchSlot(next.Slot);
+                    else if (next.Start + _size > _watermark)
+                    {
+                        next.LooksNew = true;
+                        _store.PrefetchFree(creating++);
+                    }
                 }
             }
 
             ref readonly var cur = ref ring[i & (RingSize - 1)];
+            if (cur.LooksNew) creating--;
             ref readonly var record = ref input[i];
             var v = _valueSelector.ValueOf(in record);
             if (!cur.ValidTime || !double.IsFinite(v))
@@ -243,6 +250,8 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
         public long Start;
         public int Slot;
         public bool ValidTime;
+        /// <summary>No slot was found ahead for its open window, so applying it will probably take a free slot.</summary>
+        public bool LooksNew;
     }
 
     /// <summary>Computes a record's key and window start and prefetches its map entry.</summary>
@@ -254,6 +263,7 @@ public sealed partial class WindowStatsOperator<TIn, TKey, TTime, TValue> : IKey
         into.Key = _keySelector.KeyOf(in record);
         into.Start = into.ValidTime ? WindowSpec.FloorDiv(t, _size) * _size : 0;
         into.Slot = -1;
+        into.LooksNew = false;
         if (into.ValidTime) _store.PrefetchMap(into.Key, into.Start);
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using Platform.Engine.Aggregates;
 
@@ -29,7 +30,9 @@ internal sealed class WindowStore
 
     private WindowSlot[] _slots;
     private int _slotsUsed;
-    private int _freeHead = -1;
+    /// <summary>Free slots as a stack (not a list threaded through the slots), so the ones the next windows will take are known ahead and can be prefetched.</summary>
+    private int[] _free;
+    private int _freeCount;
     private MapEntry[] _map;
     private int _mapCount;
     private int _mapMask;
@@ -42,6 +45,7 @@ internal sealed class WindowStore
         _keyOnly = keyOnly;
         initialCapacity = Math.Max(16, initialCapacity);
         _slots = new WindowSlot[initialCapacity];
+        _free = new int[initialCapacity];
         _heap = new HeapEntry[initialCapacity];
         var mapSize = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)initialCapacity * 2);
         _map = new MapEntry[mapSize];
@@ -54,7 +58,7 @@ internal sealed class WindowStore
 
     /// <summary>Bytes of the store's arrays (not counting sketch buckets).</summary>
     public long FootprintBytes =>
-        (long)_slots.Length * Unsafe.SizeOf<WindowSlot>() + (long)_map.Length * Unsafe.SizeOf<MapEntry>() + (long)_heap.Length * Unsafe.SizeOf<HeapEntry>();
+        (long)_slots.Length * Unsafe.SizeOf<WindowSlot>() + (long)_free.Length * sizeof(int) + (long)_map.Length * Unsafe.SizeOf<MapEntry>() + (long)_heap.Length * Unsafe.SizeOf<HeapEntry>();
 
     public ref WindowSlot this[int slot] => ref _slots[slot];
 
@@ -63,12 +67,9 @@ internal sealed class WindowStore
     public int Allocate()
     {
         int slot;
-        if (_freeHead >= 0)
+        if (_freeCount > 0)
         {
-            slot = _freeHead;
-            _freeHead = _slots[slot].Next;
-            // The next window to open takes that slot: start loading it now (freed slots go cold between windows).
-            if (_freeHead >= 0) PrefetchSlot(_freeHead);
+            slot = _free[--_freeCount];
         }
         else
         {
@@ -92,8 +93,9 @@ internal sealed class WindowStore
         // Allocate zeroes the whole slot when it is taken again; a free slot needs only these.
         s.State = SlotState.Free;
         s.HeapPos = -1;
-        s.Next = _freeHead;
-        _freeHead = slot;
+        s.Next = -1;
+        if (_freeCount == _free.Length) Array.Resize(ref _free, _slots.Length);
+        _free[_freeCount++] = slot;
         LiveCount--;
     }
 
@@ -107,6 +109,17 @@ internal sealed class WindowStore
     }
 
     // ---- prefetch (hints only: a stale address after the GC moved an array is harmless) ----
+
+    /// <summary>
+    /// Starts loading the slot that the <paramref name="ahead"/>-th next <see cref="Allocate"/> will return (0: the next
+    /// one), if no slot is freed in between: freed slots go cold between windows, and a burst of new windows would
+    /// otherwise wait for each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchFree(int ahead)
+    {
+        if ((uint)ahead < (uint)_freeCount) PrefetchSlot(_free[_freeCount - 1 - ahead]);
+    }
 
     /// <summary>Starts loading the map entry where (a, b) is probed first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -263,7 +276,8 @@ internal sealed class WindowStore
     // ---- heap of (DueAt, Key) ----
     // Entries carry their own priority, so comparing two never touches the (large, cold) slot array.
 
-    /// <summary>A heap entry: a slot and the priority it had when pushed or updated.</summary>
+    /// <summary>A heap entry: a slot and the priority it had when pushed or updated (20 bytes: packed, as there are as many as slots).</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
     internal struct HeapEntry
     {
         public long DueAt;
@@ -480,7 +494,7 @@ internal sealed class WindowStore
             if (_slots[i].State != SlotState.Free) _slots[i].Sketch.Clear(arena);
         Array.Clear(_slots, 0, _slotsUsed);
         _slotsUsed = 0;
-        _freeHead = -1;
+        _freeCount = 0;
         LiveCount = 0;
         Array.Clear(_map);
         _mapCount = 0;

@@ -54,11 +54,12 @@ internal static class WarehouseBench
         {
             var options = new PostgresSinkOptions { ConnectionString = connection, Schema = schema, BatchRows = batchRows, MaxDelay = TimeSpan.FromMinutes(10), FillFactor = fillFactor, ParallelUpserts = parallel };
             foreach (var table in new[] { "profiles_copy", "profiles_rows", "warmup_copy", "warmup_rows" }) await SeedAsync(admin, options, table, ids);
-            // Both paths run once untimed on their own tables first, so neither is measured in unoptimised (tier-0) code:
-            // on a busy machine the JIT's background thread can leave the first batches unoptimised for seconds.
+            // Both paths run untimed on their own tables first, so neither is measured in unoptimised (tier-0) code: on a
+            // busy machine the JIT's background thread can leave the first batches unoptimised for seconds (with two
+            // warm-up batches, the sink's first measured round still ran at half the speed of the later ones).
             await using (var warmup = await CopyPath.OpenAsync(options, "warmup_copy", ids, uniformKeys))
             {
-                await warmup.WriteAsync(0, 2 * BatchRows);
+                await warmup.WriteAsync(0, 6L * batchRows);
             }
             await using (var warmup = await RowByRowPath.OpenAsync(admin, schema, "warmup_rows", ids, uniformKeys))
             {

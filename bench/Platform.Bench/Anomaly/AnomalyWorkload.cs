@@ -12,6 +12,7 @@ using Platform.Formats;
 using Platform.Host.Benchmarks;
 using Platform.Bench.Workloads;
 using Platform.Operators.Anomaly;
+using Platform.Sinks.Null;
 
 namespace Platform.Bench.Anomaly;
 
@@ -128,7 +129,7 @@ public sealed class AnomalyWorkload : IBenchWorkload
 
     private static async Task<JobRun> RunJob(BenchInput input, IotJobSettings job, int workers, Func<IKeyedOperator<Telemetry, ScoredWindow>> create, CancellationToken ct)
     {
-        var sink = new CountingSink();
+        var sink = new NullSink<ScoredWindow>("count");
         var options = new PipelineOptions
         {
             Workers = workers,
@@ -141,7 +142,7 @@ public sealed class AnomalyWorkload : IBenchWorkload
             .Process(create, "keyed")
             .To(sink)
             .RunAsync(ct));
-        return new JobRun(result.RecordsIn, sink.Rows, cost);
+        return new JobRun(result.RecordsIn, sink.Count, cost);
     }
 
     private static BenchResult JobRow(string workload, string note, JobRun run) => new()
@@ -160,25 +161,6 @@ public sealed class AnomalyWorkload : IBenchWorkload
     private readonly record struct JobRun(long Records, long Rows, Measurement Cost)
     {
         public double Rate => Records / Cost.Elapsed.TotalSeconds;
-    }
-
-    private sealed class CountingSink : ISink<ScoredWindow>
-    {
-        public long Rows;
-
-        public string Name => "count";
-
-        public ValueTask OpenAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask WriteAsync(Batch<ScoredWindow> batch, CancellationToken cancellationToken)
-        {
-            Rows += batch.Count;
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     /// <summary>Detection off: the same keyed loop (a dictionary lookup per reading) emitting a zero score.</summary>

@@ -13,6 +13,7 @@ using Platform.Host.Running;
 using Platform.Operators.Enrichment;
 using Platform.Operators.Geo;
 using Platform.Sinks.Alerts;
+using Platform.Sinks.Null;
 
 namespace Platform.Bench.Enrichment;
 
@@ -93,7 +94,7 @@ public sealed class EnrichmentWorkload : IBenchWorkload
         var devices = registry is null ? null : new DeviceSideSettings(registry, MissingKeyPolicy.PassThrough, default, Symbol.None,
             null, new GeofenceOptions(), Symbol.None, null, null, Symbol.None, symbols);
         var windows = new WindowOperatorOptions { Spec = WindowSpec.Tumbling(TimeSpan.FromSeconds(10)), LatePolicy = LatePolicy.Drop }.Validate();
-        var sink = new CountingSink();
+        var sink = new NullSink<WindowResult>("count");
         var options = new PipelineOptions { Workers = workers, EventTime = new Engine.Time.EventTimeOptions { AllowedLateness = TimeSpan.FromSeconds(5) } };
         GC.Collect();
         var (result, cost) = await Measure.RunAsync(() => Pipeline.Create("iot-anomaly-enrich", options)
@@ -125,18 +126,5 @@ public sealed class EnrichmentWorkload : IBenchWorkload
         public double Rate => Records / Cost.Elapsed.TotalSeconds;
 
         public double BytesPerRecord => Cost.AllocatedBytes / (double)Math.Max(1, Records);
-    }
-
-    private sealed class CountingSink : ISink<WindowResult>
-    {
-        public string Name => "count";
-
-        public ValueTask OpenAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask WriteAsync(Batch<WindowResult> batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

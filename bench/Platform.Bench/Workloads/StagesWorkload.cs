@@ -10,6 +10,7 @@ using Platform.Engine.Time;
 using Platform.Engine.Windows;
 using Platform.Formats;
 using Platform.Host.Benchmarks;
+using Platform.Sinks.Null;
 
 namespace Platform.Bench.Workloads;
 
@@ -156,7 +157,7 @@ public sealed class StagesWorkload : IBenchWorkload
     /// </summary>
     private static long RunEngine(List<byte[]> blocks, IotJobSettings job, int workers, int measureFrom, out Measurement cost)
     {
-        var sink = new CountingSink<ScoredWindow>();
+        var sink = new NullSink<ScoredWindow>("count");
         var options = new PipelineOptions
         {
             Workers = workers,
@@ -215,26 +216,6 @@ public sealed class StagesWorkload : IBenchWorkload
             foreach (ref readonly var r in MemoryMarshal.Cast<byte, Telemetry>(chunk.Span)) output.AddSlot() = r;
             return 0;
         }
-    }
-
-    /// <summary>A sink that counts rows.</summary>
-    private sealed class CountingSink<T> : ISink<T>
-    {
-        public long Count;
-
-        public string Name => "count";
-
-        public ValueTask OpenAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask WriteAsync(Batch<T> batch, CancellationToken cancellationToken)
-        {
-            Count += batch.Count;
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
 

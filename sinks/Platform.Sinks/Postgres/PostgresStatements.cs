@@ -17,6 +17,9 @@ internal sealed class PostgresStatements
     /// <summary>The staging column that orders duplicates of a key within a batch (arrival order).</summary>
     public const string SequenceColumn = "__seq";
 
+    /// <summary>Statistics target of the stage's key columns: a 3,000-row sample tells the planner the keys are distinct and how many rows the stage holds.</summary>
+    private const int StageStatisticsTarget = 10;
+
     /// <summary>Memory for the per-batch sort by key (DISTINCT ON): a 50 k-row batch sorts in memory instead of spilling to disk.</summary>
     private const string SortMemory = "64MB";
 
@@ -31,7 +34,10 @@ internal sealed class PostgresStatements
         // fillfactor < 100 leaves room on each page, so an update can stay on its page (HOT: no index entry to add).
         var storage = fillFactor < 100 ? FormattableString.Invariant($" WITH (fillfactor = {fillFactor})") : "";
         CreateTable = $"CREATE TABLE IF NOT EXISTS {QualifiedTable} ({definitions}, PRIMARY KEY ({keys})){storage}";
-        PrepareSession = $"SET work_mem = '{SortMemory}'; CREATE TEMPORARY TABLE IF NOT EXISTS {StageTable} ({definitions}, {SequenceColumn} bigint) ON COMMIT DELETE ROWS";
+        var keyStatistics = string.Concat(table.KeyIndexes.Select(i => $", ALTER COLUMN {TableSchema.Quote(table.Columns[i].Name)} SET STATISTICS {StageStatisticsTarget}"));
+        PrepareSession = $"SET work_mem = '{SortMemory}'; CREATE TEMPORARY TABLE IF NOT EXISTS {StageTable} ({definitions}, {SequenceColumn} bigint) ON COMMIT DELETE ROWS; " +
+            $"ALTER TABLE {StageTable} {keyStatistics[2..]}";
+        AnalyzeStage = $"ANALYZE {StageTable} ({keys})";
         CopyIntoStage = $"COPY {StageTable} ({columns}, {SequenceColumn}) FROM STDIN (FORMAT BINARY)";
 
         var sql = new StringBuilder();
@@ -100,6 +106,9 @@ internal sealed class PostgresStatements
     public string PrepareSession { get; }
 
     public string CopyIntoStage { get; }
+
+    /// <summary>Statistics of the stage's key columns for the planner (see the sink's <c>AnalyzeStageAsync</c>).</summary>
+    public string AnalyzeStage { get; }
 
     /// <summary>Moves the staged rows into the table: the latest row per key (highest version, then last written) inserted or updated.</summary>
     public string Upsert { get; }

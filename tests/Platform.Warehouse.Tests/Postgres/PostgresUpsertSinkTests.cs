@@ -88,6 +88,47 @@ public sealed class PostgresUpsertSinkTests
         Assert.Equal(Hostile, await pg.ScalarAsync<string>($"SELECT customer_id FROM \"{pg.Schema}\".customer_profiles WHERE update_seq = 2"));
     }
 
+    [Fact]
+    public async Task Upsert_ValuesAtTheEdgesOfEachType_ComeBackBitForBit()
+    {
+        // The sink encodes COPY's binary format itself: text longer than its 64 KB chunk (multi-byte, so bytes != chars),
+        // nulls, IEEE specials and -0.0, integer extremes, and timestamps at both ends of what DateTime holds and before 1970.
+        var longText = string.Concat(Enumerable.Repeat("ünïcødé 🙂 '; DROP TABLE x; -- ", 5_000));
+        EdgeRow[] rows =
+        [
+            new("long", longText, -0.0, int.MinValue, long.MaxValue, true, -62_135_596_800_000),
+            new("nan", null, double.NaN, int.MaxValue, long.MinValue, false, 253_402_300_799_999),
+            new("+inf", "", double.PositiveInfinity, 0, 0, true, -1),
+            new("-inf", "x", double.NegativeInfinity, -1, -1, false, 0),
+            new("tiny", "\t\n", double.Epsilon, 42, 1L << 53, true, 1_764_000_000_123),
+        ];
+        await using var pg = await PostgresScratch.CreateAsync();
+        await using (var sink = new PostgresUpsertSink<EdgeRow, EdgeMapping>(Options(pg), default))
+        {
+            await sink.OpenAsync(CancellationToken.None);
+            await SinkDriver.WriteAsync(sink, rows);
+            await sink.FlushAsync(CancellationToken.None);
+        }
+        var stored = new Dictionary<string, EdgeRow>();
+        await using (var command = pg.DataSource.CreateCommand($"SELECT id, note, d, i, l, b, ts FROM \"{pg.Schema}\".edges"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                stored[reader.GetString(0)] = new EdgeRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetDouble(2),
+                    reader.GetInt32(3), reader.GetInt64(4), reader.GetBoolean(5), (reader.GetDateTime(6) - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMillisecond);
+            }
+        }
+        Assert.Equal(rows.Length, stored.Count);
+        foreach (var row in rows)
+        {
+            var back = stored[row.Id];
+            Assert.Equal(row.Note, back.Note);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(row.D), BitConverter.DoubleToInt64Bits(back.D));
+            Assert.Equal((row.I, row.L, row.B, row.Ms), (back.I, back.L, back.B, back.Ms));
+        }
+    }
+
     [Theory]
     [InlineData(1, false)]
     [InlineData(3, false)]
@@ -287,6 +328,30 @@ public sealed class PostgresUpsertSinkTests
         var options = new PostgresSinkOptions { ConnectionString = "Host=127.0.0.1;Username=u;Password=hunter2" };
         var error = Assert.Throws<ArgumentException>(options.Validate);
         Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    }
+
+    private readonly record struct EdgeRow(string Id, string? Note, double D, int I, long L, bool B, long Ms);
+
+    private readonly struct EdgeMapping : ITableMapping<EdgeRow>
+    {
+        private static readonly TableSchema Table = new("edges",
+        [
+            new("id", ColumnType.Text), new("note", ColumnType.Text, Nullable: true), new("d", ColumnType.Double), new("i", ColumnType.Int32),
+            new("l", ColumnType.Int64), new("b", ColumnType.Boolean), new("ts", ColumnType.Timestamp),
+        ], ["id"]);
+
+        public TableSchema Schema => Table;
+
+        public void Write<TWriter>(in EdgeRow row, ref TWriter writer) where TWriter : struct, IRowWriter
+        {
+            writer.WriteText(row.Id);
+            writer.WriteText(row.Note);
+            writer.WriteDouble(row.D);
+            writer.WriteInt32(row.I);
+            writer.WriteInt64(row.L);
+            writer.WriteBoolean(row.B);
+            writer.WriteTimestamp(row.Ms);
+        }
     }
 
     private readonly struct WrongTypeMapping : ITableMapping<ProfileUpdate>

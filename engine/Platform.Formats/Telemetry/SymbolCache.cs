@@ -7,11 +7,14 @@ using Platform.Engine.Symbols;
 namespace Platform.Formats;
 
 /// <summary>
-/// A per-thread mirror of a <see cref="SymbolTable"/> for short strings (up to 24 UTF-8 bytes, which covers device
+/// A mirror of a <see cref="SymbolTable"/> for short strings (up to 24 UTF-8 bytes, which covers device
 /// ids, sensor types and units): the key bytes live inline in a 32-byte slot of an open-addressing table, so a
 /// hit costs one cache line and no hashing of arrays; the slot can be prefetched while the rest of the line is
 /// parsed. Entries are (bytes → id) pairs copied from the table, which never changes an id, so a mirror is
-/// always right; each thread owns its own, so no synchronisation is needed. Misses go to the table.
+/// always right. A parse call rents a cache and gives it back when it is done (<see cref="Rent"/>, <see cref="Return"/>),
+/// so a cache has one user at a time and needs no synchronisation, and the warm caches of a table go to whichever
+/// thread parses next: a table has as many caches as parse calls ran at once, not one per pool thread its workers
+/// happened to run on (each new one missed every device once). Misses go to the table.
 /// With 100k devices the slots span megabytes that every record touches at a random place: they live in native
 /// memory advised for transparent huge pages (<see cref="SlotMemory"/>), so a lookup costs a cache miss but no
 /// page walk (a walk under virtualisation costs as much again).
@@ -24,20 +27,21 @@ internal sealed unsafe class SymbolCache
     private const int InitialSlots = 1 << 10;
     private const int MaxSlots = 1 << 20; // 32 MiB per thread at most; past half of it, misses just go to the table
 
-    /// <summary>Tables a thread keeps caches for at once (two engines in one process each have their own).</summary>
-    private const int CachesPerThread = 4;
+    /// <summary>Idle caches kept per table (more than this many parse calls at once is rare; extra ones are dropped).</summary>
+    private const int IdlePerTable = 8;
 
-    [ThreadStatic] private static SymbolCache?[]? t_caches;
-    [ThreadStatic] private static int t_next;
+    private static readonly ConditionalWeakTable<SymbolTable, SymbolCache?[]> IdleCaches = new();
 
     private readonly SymbolTable _table;
+    private readonly SymbolCache?[] _idle;
     private Slot* _slots;
     private int _mask;
     private int _count;
 
-    private SymbolCache(SymbolTable table)
+    private SymbolCache(SymbolTable table, SymbolCache?[] idle)
     {
         _table = table;
+        _idle = idle;
         _slots = (Slot*)SlotMemory.Allocate((nuint)(InitialSlots * sizeof(Slot)));
         _mask = InitialSlots - 1;
     }
@@ -48,31 +52,26 @@ internal sealed unsafe class SymbolCache
     /// <summary>The table this cache mirrors.</summary>
     public SymbolTable Table => _table;
 
-    /// <summary>The calling thread's cache for <paramref name="table"/> (replacing one for another table).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SymbolCache For(SymbolTable table)
+    /// <summary>An idle cache of <paramref name="table"/> (a new one when none is idle), for one parse call; give it back with <see cref="Return"/>.</summary>
+    public static SymbolCache Rent(SymbolTable table)
     {
-        var caches = t_caches;
-        if (caches is not null && caches[0] is { } first && ReferenceEquals(first._table, table)) return first;
-        return ForSlow(table);
+        var idle = IdleCaches.GetValue(table, static _ => new SymbolCache?[IdlePerTable]);
+        for (var k = 0; k < idle.Length; k++)
+        {
+            if (Interlocked.Exchange(ref idle[k], null) is { } cache) return cache;
+        }
+        return new SymbolCache(table, idle);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static SymbolCache ForSlow(SymbolTable table)
+    /// <summary>Gives the cache back for the next parse call on any thread; the caller must not use it afterwards.</summary>
+    public void Return()
     {
-        var caches = t_caches ??= new SymbolCache?[CachesPerThread];
-        for (var k = 1; k < caches.Length; k++)
+        ResetPending();
+        for (var k = 0; k < _idle.Length; k++)
         {
-            if (caches[k] is { } c && ReferenceEquals(c._table, table))
-            {
-                (caches[0], caches[k]) = (c, caches[0]);
-                return c;
-            }
+            if (Interlocked.CompareExchange(ref _idle[k], this, null) is null) return;
         }
-        // Evict round-robin (never the one just used), and put the new cache in front.
-        var victim = 1 + (t_next++ % (CachesPerThread - 1));
-        caches[victim] = caches[0];
-        return caches[0] = new SymbolCache(table);
+        // Enough idle caches: this one is dropped, and its finalizer frees the slots.
     }
 
     private struct Slot

@@ -82,7 +82,10 @@ public sealed class TelemetryNdjsonParser : IChunkParser<Telemetry>
             failure._error = TelemetryParseError.LineTooLong;
             return false;
         }
-        return TelemetryLineParser.TryParse(line, SymbolCache.For(_symbols), ref record, ref failure);
+        var cache = SymbolCache.Rent(_symbols);
+        var ok = TelemetryLineParser.TryParse(line, cache, ref record, ref failure);
+        cache.Return();
+        return ok;
     }
 
     /// <summary>The reason text for a failure of <paramref name="line"/> (the dead-letter path; allocates).</summary>
@@ -96,18 +99,15 @@ public sealed class TelemetryNdjsonParser : IChunkParser<Telemetry>
     private struct BatchHandler(TelemetryNdjsonParser parser, string source, int partition, Batch<Telemetry> output, IDeadLetterSink deadLetters)
         : INdjsonLineHandler
     {
-        private readonly SymbolCache _symbols = StartBatch(parser._symbols);
+        private readonly SymbolCache _symbols = SymbolCache.Rent(parser._symbols);
         public int Rejected;
 
-        private static SymbolCache StartBatch(SymbolTable symbols)
+        /// <summary>Resolves the device ids still deferred and gives the cache back (a call that throws drops it instead).</summary>
+        public readonly void Complete()
         {
-            var cache = SymbolCache.For(symbols);
-            cache.ResetPending(); // a previous call that threw may have left lookups for another batch
-            return cache;
+            _symbols.ResolvePending(output.Span);
+            _symbols.Return();
         }
-
-        /// <summary>Resolves the device ids still deferred.</summary>
-        public readonly void Complete() => _symbols.ResolvePending(output.Span);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void OnLine(ReadOnlySpan<byte> line, long position)

@@ -63,6 +63,7 @@ public static class TelemetryNdjsonReader
         {
             var handler = new EmitHandler(parser, source, partition, output, deadLetters);
             var consumed = NdjsonFraming.FrameSequence(buffer, Position, parser.MaxLineBytes, isFinal, ref _skipping, ref handler);
+            handler.Complete();
             Position += consumed;
             Records += handler.Records;
             Rejected += handler.Rejected;
@@ -73,9 +74,12 @@ public static class TelemetryNdjsonReader
     private struct EmitHandler(TelemetryNdjsonParser parser, string source, int partition, IBatchOutput<Telemetry> output, IDeadLetterSink deadLetters)
         : INdjsonLineHandler
     {
-        private readonly SymbolCache _symbols = SymbolCache.For(parser.SymbolTable);
+        private readonly SymbolCache _symbols = SymbolCache.Rent(parser.SymbolTable);
         public long Records;
         public long Rejected;
+
+        /// <summary>Gives the symbol cache back (a call that throws drops it instead).</summary>
+        public readonly void Complete() => _symbols.Return();
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void OnLine(ReadOnlySpan<byte> line, long position)

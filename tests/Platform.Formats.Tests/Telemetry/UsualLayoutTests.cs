@@ -30,7 +30,7 @@ public class UsualLayoutTests
     private static bool TakesUsualPath(byte[] line, SymbolTable symbols)
     {
         TelemetryRecord record = default;
-        return TelemetryLineParser.TryParseUsual(line, SymbolCache.For(symbols), ref record, out _) >= 0;
+        return TelemetryLineParser.TryParseUsual(line, SymbolCache.Rent(symbols), ref record, out _) >= 0;
     }
 
     [Fact]

@@ -87,6 +87,14 @@ internal struct PostgresBinaryCopyWriter : IRowWriter
         Int64(sequence);
     }
 
+    /// <summary>Checks the row is complete; its staging sequence number is null (the batch holds one row per key, so nothing needs ordering).</summary>
+    public void EndRowUnordered()
+    {
+        _cursor.EndRow();
+        BinaryPrimitives.WriteInt32BigEndian(Reserve(4), -1);
+        _position += 4;
+    }
+
     public void WriteText(string? value)
     {
         if (value is null)

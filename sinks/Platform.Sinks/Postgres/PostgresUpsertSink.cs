@@ -312,7 +312,7 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
         {
             var connection = await part.ConnectionAsync(_dataSource!, _sql, cancellationToken);
             await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-            await CopyAsync(connection, lane.Buffer, part, cancellationToken);
+            await CopyAsync(connection, lane, part, cancellationToken);
             await WaitForPreviousAsync(part, cancellationToken);
             await UpsertAsync(lane, part, connection, tx, cancellationToken);
             await tx.CommitAsync(cancellationToken); // ON COMMIT DELETE ROWS empties the stage
@@ -379,7 +379,7 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
     }
 
     /// <summary>Binary COPY of the part's rows into the connection's staging table, encoded by <see cref="PostgresBinaryCopyWriter"/> in chunks of about 64 KB.</summary>
-    private async ValueTask CopyAsync(NpgsqlConnection connection, RowBuffer<TRow> buffer, Part part, CancellationToken cancellationToken)
+    private async ValueTask CopyAsync(NpgsqlConnection connection, Lane lane, Part part, CancellationToken cancellationToken)
     {
         var stream = await connection.BeginRawBinaryCopyAsync(_sql.CopyIntoStage, cancellationToken);
         try
@@ -389,7 +389,7 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
             var next = 0;
             do
             {
-                next = EncodeRows(ref writer, buffer, part.Rows, next);
+                next = EncodeRows(ref writer, lane.Buffer, part.Rows, next, ordered: !lane.Latest.Reduces);
                 if (next == part.Rows.Count) writer.WriteTrailer();
                 await stream.WriteAsync(writer.Pending, cancellationToken);
                 writer.Sent();
@@ -414,7 +414,7 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
     }
 
     /// <summary>Encodes rows from <paramref name="from"/> until about <see cref="PostgresBinaryCopyWriter.FlushAt"/> bytes are pending; returns the next row's index.</summary>
-    private int EncodeRows(ref PostgresBinaryCopyWriter writer, RowBuffer<TRow> buffer, List<int> indexes, int from)
+    private int EncodeRows(ref PostgresBinaryCopyWriter writer, RowBuffer<TRow> buffer, List<int> indexes, int from, bool ordered)
     {
         var rows = buffer.Items;
         var selected = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(indexes);
@@ -424,7 +424,8 @@ public sealed class PostgresUpsertSink<TRow, TMapping> : ISink<TRow>
             var i = selected[next++];
             writer.StartRow();
             _mapping.Write(in rows[i], ref writer);
-            writer.EndRow(i);
+            if (ordered) writer.EndRow(i);
+            else writer.EndRowUnordered();
         }
         return next;
     }

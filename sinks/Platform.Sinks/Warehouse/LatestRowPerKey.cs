@@ -6,15 +6,14 @@ namespace Platform.Sinks.Warehouse;
 /// The row kept per key is the one the database would keep: the highest version, with a version column (a null
 /// version loses to any value), else — and between equal versions — the last in the batch. A table with more than
 /// <see cref="RowKey.MaxColumns"/> key columns is only split, not reduced (the upsert statement still picks the
-/// latest row per key). Reused batch after batch: its dictionary and lists keep their storage.
+/// latest row per key). Reused batch after batch: its table and lists keep their storage.
 /// </summary>
 internal sealed class LatestRowPerKey<TRow, TMapping>(RowKeyLayout layout)
     where TMapping : ITableMapping<TRow>
 {
-    private readonly List<(RowKey Key, int Row)> _run = [];
     private RowFacts[] _facts = [];
-    private long[] _byHash = [];
     private bool[] _keep = [];
+    private int[] _slots = [];
 
     /// <summary>True when the parts hold at most one row per key (the table's keys fit a <see cref="RowKey"/>).</summary>
     public bool Reduces => layout.Collapsible;
@@ -28,15 +27,20 @@ internal sealed class LatestRowPerKey<TRow, TMapping>(RowKeyLayout layout)
         {
             var capacity = Math.Max(rows.Length, _facts.Length * 2);
             _facts = new RowFacts[capacity];
-            _byHash = new long[capacity];
             _keep = new bool[capacity];
         }
-        for (var i = 0; i < rows.Length; i++)
+        if (layout.Collapsible)
         {
-            _facts[i] = FactsOf(in rows[i], in mapping, out _);
-            _keep[i] = true;
+            KeepLatestPerKey(rows, in mapping);
         }
-        if (layout.Collapsible) KeepLatestPerKey(rows, in mapping);
+        else
+        {
+            for (var i = 0; i < rows.Length; i++)
+            {
+                _facts[i] = FactsOf(in rows[i], in mapping, out _);
+                _keep[i] = true;
+            }
+        }
         for (var i = 0; i < rows.Length; i++)
         {
             if (_keep[i]) parts[PartOf(_facts[i].Hash, parts.Length)].Add(i);
@@ -44,53 +48,43 @@ internal sealed class LatestRowPerKey<TRow, TMapping>(RowKeyLayout layout)
     }
 
     /// <summary>
-    /// Sorting (hash, index) pairs puts rows that may share a key next to each other, in arrival order, for the
-    /// price of sorting integers: only within a run of equal hashes are keys compared (a hash table over the keys
-    /// would cost more per row than the whole rest of the split).
+    /// One pass in arrival order over an open-addressing table of row indexes (linear probing, at most half full): a
+    /// row whose key is already held either replaces the held row or is dropped. Keys are compared only when the hashes
+    /// are equal; the held row's key is then derived again from the row, so the table holds ints, not keys.
     /// </summary>
     private void KeepLatestPerKey(ReadOnlySpan<TRow> rows, in TMapping mapping)
     {
-        var byHash = _byHash.AsSpan(0, rows.Length);
-        for (var i = 0; i < byHash.Length; i++) byHash[i] = ((long)_facts[i].Hash << 32) | (uint)i;
-        byHash.Sort();
-        for (var start = 0; start < byHash.Length;)
+        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, rows.Length * 2));
+        if (_slots.Length < size) _slots = new int[size];
+        var slots = _slots.AsSpan(0, size);
+        slots.Clear();
+        var mask = size - 1;
+        for (var i = 0; i < rows.Length; i++)
         {
-            var end = start + 1;
-            while (end < byHash.Length && (int)(byHash[end] >> 32) == (int)(byHash[start] >> 32)) end++;
-            if (end - start > 1) KeepLatestInRun(rows, in mapping, byHash[start..end]);
-            start = end;
-        }
-    }
-
-    /// <summary>Rows with one hash, in arrival order: per distinct key, all but the one kept are dropped.</summary>
-    private void KeepLatestInRun(ReadOnlySpan<TRow> rows, in TMapping mapping, ReadOnlySpan<long> run)
-    {
-        _run.Clear();
-        foreach (var entry in run)
-        {
-            var row = (int)(uint)entry;
-            FactsOf(in rows[row], in mapping, out var key);
-            var same = -1;
-            for (var k = 0; k < _run.Count; k++)
+            var facts = FactsOf(in rows[i], in mapping, out var key);
+            _facts[i] = facts;
+            _keep[i] = true;
+            for (var slot = facts.Hash & mask; ; slot = (slot + 1) & mask)
             {
-                if (_run[k].Key.Equals(key))
+                var held = slots[slot] - 1;
+                if (held < 0)
                 {
-                    same = k;
+                    slots[slot] = i + 1;
                     break;
                 }
-            }
-            if (same < 0)
-            {
-                _run.Add((key, row));
-            }
-            else if (Supersedes(_facts[row], _facts[_run[same].Row]))
-            {
-                _keep[_run[same].Row] = false;
-                _run[same] = (key, row);
-            }
-            else
-            {
-                _keep[row] = false;
+                if (_facts[held].Hash != facts.Hash) continue;
+                FactsOf(in rows[held], in mapping, out var heldKey);
+                if (!heldKey.Equals(key)) continue;
+                if (Supersedes(facts, _facts[held]))
+                {
+                    _keep[held] = false;
+                    slots[slot] = i + 1;
+                }
+                else
+                {
+                    _keep[i] = false;
+                }
+                break;
             }
         }
     }

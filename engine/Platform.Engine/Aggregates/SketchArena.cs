@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Platform.Engine.Memory;
 
 namespace Platform.Engine.Aggregates;
 
@@ -89,7 +90,7 @@ public sealed class SketchArena
         {
             var size = _data.Length;
             while (size < _used + capacity) size = checked(size * 2);
-            Array.Resize(ref _data, size);
+            LargeArray.Resize(ref _data, size);
         }
 
         var offset = _used;
@@ -111,7 +112,7 @@ public sealed class SketchArena
     internal int AllocateSpill()
     {
         if (_spillFreeCount > 0) return _spillFree[--_spillFreeCount];
-        if (_spillsUsed == _spills.Length) Array.Resize(ref _spills, _spills.Length * 2);
+        if (_spillsUsed == _spills.Length) LargeArray.Resize(ref _spills, _spills.Length * 2);
         return _spillsUsed++;
     }
 

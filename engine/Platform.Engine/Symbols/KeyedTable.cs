@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Platform.Engine.Memory;
 
 namespace Platform.Engine.Symbols;
 
@@ -122,7 +123,7 @@ public sealed class KeyedTable<TValue>
     private void Grow()
     {
         var old = _entries;
-        _entries = new Entry[old.Length * 2];
+        _entries = LargeArray.Allocate<Entry>(old.Length * 2);
         _mask = _entries.Length - 1;
         foreach (ref readonly var e in old.AsSpan())
         {

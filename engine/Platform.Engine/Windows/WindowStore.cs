@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using Platform.Engine.Aggregates;
+using Platform.Engine.Memory;
 
 namespace Platform.Engine.Windows;
 
@@ -73,7 +74,7 @@ internal sealed class WindowStore
         }
         else
         {
-            if (_slotsUsed == _slots.Length) Array.Resize(ref _slots, _slots.Length * 2);
+            if (_slotsUsed == _slots.Length) LargeArray.Resize(ref _slots, _slots.Length * 2);
             slot = _slotsUsed++;
         }
 
@@ -262,7 +263,7 @@ internal sealed class WindowStore
     private void GrowMap()
     {
         var old = _map;
-        _map = new MapEntry[old.Length * 2];
+        _map = LargeArray.Allocate<MapEntry>(old.Length * 2);
         _mapMask = _map.Length - 1;
         foreach (ref readonly var e in old.AsSpan())
         {
@@ -315,7 +316,7 @@ internal sealed class WindowStore
 
     public void Push(int slot)
     {
-        if (_heapCount == _heap.Length) Array.Resize(ref _heap, _heap.Length * 2);
+        if (_heapCount == _heap.Length) LargeArray.Resize(ref _heap, _heap.Length * 2);
         ref var s = ref _slots[slot];
         _heap[_heapCount] = new HeapEntry { DueAt = s.DueAt, Key = s.Key, Slot = slot };
         s.HeapPos = _heapCount;

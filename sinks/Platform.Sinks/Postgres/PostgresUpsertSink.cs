@@ -25,8 +25,8 @@ namespace Platform.Sinks.Postgres;
 /// work; its key columns analysed on the connection's first batch, so the planner hashes the stage, not the table),
 /// then — once the same part of the previous batch has committed, so every key's rows reach the table in order — one
 /// <c>MERGE</c> (or, when the keys did not fit the client's reduction or MERGE met a concurrent insert, one
-/// <c>INSERT … SELECT DISTINCT ON (keys) … ON CONFLICT (keys) DO UPDATE</c>) and the commit. The parts of a batch upsert in parallel, and the next batch's COPY
-/// overlaps the previous batch's upserts. With a version column a stored newer row is kept. A part that fails with
+/// <c>INSERT … SELECT DISTINCT ON (keys) … ON CONFLICT (keys) DO UPDATE</c>) and the commit. The parts of a batch
+/// upsert in parallel, and the next batch's COPY overlaps the previous batch's upserts. With a version column a stored newer row is kept. A part that fails with
 /// a transient error (lost connection, terminated backend, deadlock) is retried whole on a fresh connection, after
 /// an asynchronous backoff, from the buffer, which is cleared only after every part committed: nothing is lost, and
 /// a part applied twice (commit acknowledged to nobody) leaves the same rows. A part that still fails after the

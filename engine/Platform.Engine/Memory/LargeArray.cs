@@ -12,7 +12,8 @@ namespace Platform.Engine.Memory;
 /// </summary>
 public static unsafe partial class LargeArray
 {
-    private const nuint HugePage = 2 * 1024 * 1024;
+    /// <summary>A transparent huge page on x64 Linux: 2 MiB.</summary>
+    public const nuint HugePage = 2 * 1024 * 1024;
     private const int MadvHugePage = 14;
 
     /// <summary>Set once madvise cannot be called here (no such entry point in the C library found as "libc").</summary>

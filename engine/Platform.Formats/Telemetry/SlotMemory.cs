@@ -10,13 +10,11 @@ namespace Platform.Formats;
 /// </summary>
 internal static unsafe class SlotMemory
 {
-    private const nuint HugePage = 2 * 1024 * 1024;
-
     /// <summary>Allocates <paramref name="bytes"/> zeroed bytes; free with <see cref="Free"/>.</summary>
     public static void* Allocate(nuint bytes)
     {
-        var huge = bytes >= HugePage;
-        var p = NativeMemory.AlignedAlloc(bytes, huge ? HugePage : 64);
+        var huge = bytes >= LargeArray.HugePage;
+        var p = NativeMemory.AlignedAlloc(bytes, huge ? LargeArray.HugePage : 64);
         // Advice before the first touch: the pages are then faulted in as huge pages. Failure only costs speed.
         if (huge) LargeArray.TryAdvise(p, bytes);
         NativeMemory.Clear(p, bytes);

@@ -25,7 +25,7 @@ internal sealed unsafe class SymbolCache
     public const int MaxKeyBytes = 24;
 
     private const int InitialSlots = 1 << 10;
-    private const int MaxSlots = 1 << 20; // 32 MiB per thread at most; past half of it, misses just go to the table
+    private const int MaxSlots = 1 << 20; // 32 MiB per cache at most; past half of it, misses just go to the table
 
     /// <summary>Idle caches kept per table (more than this many parse calls at once is rare; extra ones are dropped).</summary>
     private const int IdlePerTable = 8;
